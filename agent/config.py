@@ -1,0 +1,154 @@
+"""Configuration of the checks, read from the checked enhancements repository.
+
+Looked up at the repository root (the directory holding ``veps/``), first match wins:
+
+1. ``.vep-review.yaml`` (or ``.vep-review.yml``)::
+
+       disable: [section-order, VEP204]     # IDs or names
+       enable: []                           # rules that are off by default
+       severity: {VEP403: error}            # re-grade: error | warning | info
+       new: false                           # treat every VEP as new: front matter required
+
+2. ``pyproject.toml``, table ``[tool.vep-review]`` with the same keys.
+
+Inline, in a VEP: ``<!-- vep-review: disable=ID[,ID…] -->`` anywhere in the document
+suppresses those rules for that document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agent.rules import all_rules, get_rule
+
+_INLINE_RE = re.compile(r"<!--\s*vep-review:\s*disable=([\w\-, ]+?)\s*-->")
+_LEVELS = ("error", "warning", "info")
+
+
+class ConfigError(ValueError):
+    """The configuration file is unreadable or names an unknown rule or severity; the
+    message is one line for the user (exit code 2)."""
+
+
+@dataclass
+class Config:
+    """Which rules run and at what severity.
+
+    Attributes:
+        disabled: rule IDs switched off.
+        enabled: rule IDs switched on that are off by default.
+        severity: rule ID -> severity that replaces the default.
+        new: treat every checked VEP as new (front matter becomes required).
+        source: the file the configuration came from, if any.
+    """
+
+    disabled: set[str] = field(default_factory=set)
+    enabled: set[str] = field(default_factory=set)
+    severity: dict[str, str] = field(default_factory=dict)
+    new: bool = False
+    source: str | None = None
+
+    def is_enabled(self, rule_id: str, default: bool = True) -> bool:
+        """Whether ``rule_id`` runs."""
+        if rule_id in self.disabled:
+            return False
+        return default or rule_id in self.enabled
+
+    @classmethod
+    def from_mapping(cls, data: dict, source: str | None = None) -> Config:
+        """Validate a configuration mapping.
+
+        Raises:
+            ConfigError: unknown key, rule or severity.
+        """
+        if not isinstance(data, dict):
+            raise ConfigError(f"{source}: configuration must be a mapping")
+        unknown = set(data) - {"disable", "enable", "severity", "new"}
+        if unknown:
+            raise ConfigError(f"{source}: unknown configuration key(s): {', '.join(sorted(unknown))}")
+        cfg = cls(source=source, new=bool(data.get("new", False)))
+        cfg.disabled = {_rule_id(k, source) for k in _as_list(data.get("disable"))}
+        cfg.enabled = {_rule_id(k, source) for k in _as_list(data.get("enable"))}
+        for key, level in (data.get("severity") or {}).items():
+            if level not in _LEVELS:
+                raise ConfigError(f"{source}: severity of {key} must be one of {', '.join(_LEVELS)}, not {level!r}")
+            cfg.severity[_rule_id(key, source)] = level
+        return cfg
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [str(v) for v in value]
+
+
+def _rule_id(key: str, source: str | None) -> str:
+    rule = get_rule(str(key))
+    if rule is None:
+        raise ConfigError(f"{source}: unknown rule {key!r} (see 'vep-review rules')")
+    return rule.id
+
+
+def load_config(repo_root: Path | None, explicit: str | None = None) -> Config:
+    """Load the configuration for a repository.
+
+    Args:
+        repo_root: the enhancements checkout, or ``None`` (defaults apply).
+        explicit: a file named with ``--config``; it must exist.
+
+    Raises:
+        ConfigError: unreadable or invalid file.
+    """
+    candidates: list[Path] = []
+    if explicit:
+        candidates = [Path(explicit)]
+        if not candidates[0].is_file():
+            raise ConfigError(f"{explicit}: no such configuration file")
+    elif repo_root is not None:
+        candidates = [repo_root / ".vep-review.yaml", repo_root / ".vep-review.yml", repo_root / "pyproject.toml"]
+    for path in candidates:
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read configuration ({exc})") from None
+        if path.suffix == ".toml":
+            import tomllib
+
+            try:
+                table = tomllib.loads(text).get("tool", {}).get("vep-review")
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"{path}: invalid TOML ({exc})") from None
+            if table is None:
+                continue
+            return Config.from_mapping(table, str(path))
+        import yaml
+
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: invalid YAML ({str(exc).splitlines()[0]})") from None
+        return Config.from_mapping(data, str(path))
+    return Config()
+
+
+def inline_disabled(text: str) -> set[str]:
+    """Rule IDs disabled by ``<!-- vep-review: disable=… -->`` comments in ``text``;
+    unknown names are ignored (a typo must not hide other findings)."""
+    out: set[str] = set()
+    for m in _INLINE_RE.finditer(text):
+        for key in m.group(1).split(","):
+            rule = get_rule(key.strip())
+            if rule is not None:
+                out.add(rule.id)
+    return out
+
+
+def known_ids() -> list[str]:
+    """All rule IDs (for help texts)."""
+    return [r.id for r in all_rules()]

@@ -1,0 +1,102 @@
+"""Everything a rule may need besides the document itself.
+
+A :class:`CheckContext` is built once per checked file by :func:`build_context` (the
+repository-wide parts, such as the SIG list, the template and the schedules, are cached).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from agent.config import Config
+from agent.document import VepDocument, parse
+from agent.template import Template, load_template
+
+#: SIGs assumed when the checked file is not inside an enhancements checkout (the SIG
+#: directories of kubevirt/enhancements at the time of writing).
+FALLBACK_SIGS = frozenset({"sig-compute", "sig-network", "sig-storage", "sig-observability", "sig-release", "sig-scale"})
+
+
+@dataclass
+class CheckContext:
+    """Inputs of the rules beyond the document.
+
+    Attributes:
+        repo_root: the enhancements checkout holding the document, if found.
+        sigs: SIG directory names under ``veps/`` of that checkout (``sig-*``), or
+            :data:`FALLBACK_SIGS` when there is no checkout.
+        template: required sections (:mod:`agent.template`).
+        config: :class:`agent.config.Config`.
+        base: the document as it was in the base version, when a base was given and the
+            file existed there.
+        has_base: a base version was given (``--base`` / ``--base-file``); with ``base`` ``None``
+            this means the file is new in this change.
+        freezes: release -> VEP Freeze date (:mod:`agent.schedules`), empty without schedules.
+        today: the date the VEP Freeze rule compares with.
+        labels: PR labels, e.g. ``{"freeze-exception"}``.
+        new: the VEP counts as new (front matter required): configured, or absent from the base.
+    """
+
+    repo_root: Path | None = None
+    sigs: frozenset[str] = FALLBACK_SIGS
+    template: Template = field(default_factory=lambda: load_template(None))
+    config: Config = field(default_factory=Config)
+    base: VepDocument | None = None
+    has_base: bool = False
+    freezes: dict[str, dt.date] = field(default_factory=dict)
+    today: dt.date = field(default_factory=dt.date.today)
+    labels: frozenset[str] = frozenset()
+
+    @property
+    def new(self) -> bool:
+        return self.config.new or (self.has_base and self.base is None)
+
+
+@lru_cache(maxsize=8)
+def sig_dirs(repo_root: Path | None) -> frozenset[str]:
+    """``sig-*`` directories under ``<repo_root>/veps``; :data:`FALLBACK_SIGS` when there
+    is no checkout or it has none."""
+    if repo_root is None:
+        return FALLBACK_SIGS
+    try:
+        found = frozenset(p.name for p in (repo_root / "veps").iterdir() if p.is_dir() and p.name.startswith("sig-"))
+    except OSError:
+        found = frozenset()
+    return found or FALLBACK_SIGS
+
+
+class BaseError(ValueError):
+    """The base version cannot be read (bad ref, not a git checkout); one-line message."""
+
+
+def base_from_git(path: Path, ref: str) -> VepDocument | None:
+    """The file at ``path`` as it was at git revision ``ref``.
+
+    Returns:
+        the parsed base document, or ``None`` when the file did not exist at ``ref``.
+
+    Raises:
+        BaseError: ``path`` is not in a git checkout or ``ref`` is unknown.
+    """
+    path = path.resolve()
+    try:
+        top = subprocess.run(
+            ["git", "-C", str(path.parent), "rev-parse", "--show-toplevel"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        raise BaseError(f"{path}: --base needs a git checkout") from None
+    rel = path.relative_to(Path(top).resolve()).as_posix()
+    verify = subprocess.run(["git", "-C", top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], capture_output=True)
+    if verify.returncode != 0:
+        raise BaseError(f"--base {ref}: unknown git revision")
+    shown = subprocess.run(["git", "-C", top, "show", f"{ref}:{rel}"], capture_output=True)
+    if shown.returncode != 0:
+        return None
+    from agent.document import repo_relative
+
+    return parse(shown.stdout, f"{ref}:{rel}", repo_relative(path))

@@ -1,0 +1,449 @@
+"""The parsed representation of one VEP document, used by every rule, the LLM reviewer and
+every front end.
+
+:func:`parse` turns bytes into a :class:`VepDocument`:
+
+- **decoding**: UTF-8 (a BOM is stripped and noted), CRLF line ends are folded, bytes that
+  are not UTF-8 are replaced and noted, NUL bytes mark the file as binary;
+- **front matter** (meta-VEP 282, docs/vep-governance.md "Front Matter Schema"): detected
+  with python-frontmatter's YAML handler, loaded by :mod:`agent.yamlsafe` so that keys keep
+  their line numbers and YAML 1.1 conversions are reported instead of applied;
+- **markdown structure** (markdown-it-py, block level only): headings with level and line,
+  each section's body, and whether a section is empty once HTML comments, headings and
+  template placeholder text are removed;
+- **path facts** (:class:`PathInfo`): SIG directory, VEP number and name from
+  ``<number>-<name>/``, meta-VEP, template;
+- **title**: the H1, ``VEP #N: title`` (also ``VEP N:``, ``VEP-N``, ``VEP \\#N``).
+
+All line numbers are 1-based lines of the file as stored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import PurePosixPath
+
+from agent import yamlsafe
+
+#: Phrases that stand for "nothing written yet" when they are all a section holds.
+PLACEHOLDERS = {"tbd", "todo", "tba", "...", "…", "placeholder", "fill me", "to be added", "to be filled"}
+
+_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_TITLE_RE = re.compile(r"^\s*VEP\s*[-–:]?\s*\\?#?\s*(?P<number>\d+|N{2,})?\s*[:\-–—.]?\s*(?P<title>.*?)\s*$", re.I)
+_VEP_DIR_RE = re.compile(r"^(?P<number>\d+)[-_ ](?P<name>.+)$")
+
+
+def normalize_heading(text: str) -> str:
+    """Lowercase a heading and keep only words: ``"Update / Compatibility"`` ->
+    ``"update compatibility"``, ``"Non-Goals"`` -> ``"non goals"``."""
+    text = re.sub(r"\(.*?\)", " ", text)  # "Implementation Phases (for v1alpha1 in v1.7.0)"
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def strip_comments(text: str) -> str:
+    """Remove HTML comments (an unterminated one runs to the end of ``text``)."""
+    return _COMMENT_RE.sub("", text)
+
+
+@dataclass
+class Section:
+    """A markdown heading and the text under it.
+
+    Attributes:
+        level: 1 for ``#``, 2 for ``##``, …
+        title: heading text as written (inline markup kept).
+        line: 1-based line of the heading.
+        end_line: 1-based last line of the section, subsections included.
+        body: the text between the heading and ``end_line``, subsections included.
+        parent: the enclosing section's title (for level > 2), else ``None``.
+    """
+
+    level: int
+    title: str
+    line: int
+    end_line: int
+    body: str
+    parent: str | None = None
+
+    @property
+    def key(self) -> str:
+        """:func:`normalize_heading` of the title."""
+        return normalize_heading(self.title)
+
+    def meaningful_lines(self, placeholders: frozenset[str] = frozenset()) -> list[str]:
+        """Lines that say something: no HTML comments, headings, blank lines,
+        template placeholder lines (``placeholders``, normalized with ``" ".join(split())``)
+        or lone placeholder words such as ``TBD``."""
+        out = []
+        for raw in strip_comments(self.body).splitlines():
+            line = " ".join(raw.split())
+            if not line or line.startswith("#") or line in placeholders:
+                continue
+            if line.strip("-*: ").lower() in PLACEHOLDERS:
+                continue
+            out.append(line)
+        return out
+
+    def is_empty(self, placeholders: frozenset[str] = frozenset()) -> bool:
+        """True when :meth:`meaningful_lines` is empty."""
+        return not self.meaningful_lines(placeholders)
+
+
+@dataclass
+class FrontMatter:
+    """The YAML block between ``---`` lines at the top of the file.
+
+    Attributes:
+        start_line: line of the opening ``---`` (1, or 1 after a BOM).
+        end_line: line of the closing ``---``; ``None`` when unterminated.
+        raw: the YAML text between the delimiters.
+        data: the mapping (scalars as written); empty when ``error`` is set.
+        key_lines: dotted key path -> 1-based *file* line.
+        error: why the block could not be loaded (:class:`agent.yamlsafe.YamlError`), if so.
+        duplicates: (key path, file line) of repeated keys.
+        implicit_types: YAML 1.1 conversions, lines relative to the file.
+    """
+
+    start_line: int
+    end_line: int | None
+    raw: str
+    data: dict = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)
+    error: yamlsafe.YamlError | None = None
+    duplicates: list[tuple[str, int]] = field(default_factory=list)
+    implicit_types: list[yamlsafe.ImplicitType] = field(default_factory=list)
+
+    def line_of(self, key: str) -> int:
+        """File line of ``key`` (dotted path), else the line of its parent, else the
+        opening delimiter."""
+        while key:
+            if key in self.key_lines:
+                return self.key_lines[key]
+            key = key.rpartition(".")[0]
+        return self.start_line
+
+    def get(self, key: str, default=None):
+        """``data[key]`` for a top-level key."""
+        return self.data.get(key, default)
+
+
+@dataclass(frozen=True)
+class PathInfo:
+    """What the path inside the enhancements repository says about a document.
+
+    Attributes:
+        repo_path: POSIX path relative to the repository root, e.g.
+            ``"veps/sig-network/307-vhostuser-binding-plugin/vep.md"``; when the file is not
+            inside a ``veps/`` tree, just its name.
+        in_veps: whether ``repo_path`` starts with ``veps/``.
+        sig_dir: first directory under ``veps/`` (``"sig-network"``, ``"meta-VEPs"``).
+        vep_dir: the directory holding the document when it is two levels under ``veps/``.
+        number: the VEP number that ``vep_dir`` starts with, if any.
+        name: the part of ``vep_dir`` after the number.
+    """
+
+    repo_path: str
+    in_veps: bool
+    sig_dir: str | None = None
+    vep_dir: str | None = None
+    number: int | None = None
+    name: str | None = None
+
+    @property
+    def is_meta(self) -> bool:
+        """Under ``veps/meta-VEPs/`` (exempt from feature-gate and stage, VEP-282)."""
+        return self.sig_dir == "meta-VEPs"
+
+    @property
+    def is_template(self) -> bool:
+        """The VEP template itself, ``veps/NNNN-vep-template/``."""
+        return "NNNN-vep-template" in self.repo_path
+
+    @property
+    def file_name(self) -> str:
+        """Last path component."""
+        return PurePosixPath(self.repo_path).name
+
+    @classmethod
+    def from_repo_path(cls, repo_path: str) -> PathInfo:
+        """Split ``repo_path`` (relative to the repository root) into its parts."""
+        parts = PurePosixPath(repo_path).parts
+        if len(parts) < 2 or parts[0] != "veps":
+            return cls(repo_path=repo_path, in_veps=False)
+        sig_dir = parts[1] if len(parts) >= 3 else None
+        vep_dir = parts[2] if len(parts) >= 4 else None
+        number = name = None
+        if vep_dir:
+            m = _VEP_DIR_RE.match(vep_dir)
+            if m:
+                number, name = int(m["number"]), m["name"]
+        return cls(repo_path, True, sig_dir, vep_dir, number, name)
+
+
+@dataclass(frozen=True)
+class Title:
+    """The document's H1.
+
+    Attributes:
+        text: heading text as written.
+        line: 1-based line.
+        number: the VEP number in it, ``None`` when there is none (or it is ``NNNN``).
+        title: the text after the number.
+        well_formed: it reads ``VEP #N: title`` (or ``VEP N:`` / ``VEP-N:``).
+    """
+
+    text: str
+    line: int
+    number: int | None
+    title: str
+    well_formed: bool
+
+
+@dataclass
+class VepDocument:
+    """One VEP markdown file, parsed.
+
+    Attributes:
+        path: display path (as the user named it).
+        info: :class:`PathInfo`.
+        text: decoded text, LF line ends, without BOM.
+        front_matter: :class:`FrontMatter`, or ``None`` when the file has none.
+        sections: every heading in document order.
+        body_line: 1-based file line where the markdown body starts.
+        notes: decoding facts: ``"bom"``, ``"crlf"``, ``"invalid-utf8"``, ``"binary"``.
+    """
+
+    path: str
+    info: PathInfo
+    text: str
+    front_matter: FrontMatter | None
+    sections: list[Section]
+    body_line: int
+    notes: set[str] = field(default_factory=set)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The file's lines; ``lines[i]`` is line ``i + 1``."""
+        return self.text.split("\n")
+
+    @cached_property
+    def title(self) -> Title | None:
+        """The first H1, parsed; ``None`` when the document has no H1."""
+        for s in self.sections:
+            if s.level == 1:
+                m = _TITLE_RE.match(s.title)
+                if not m:
+                    return Title(s.title, s.line, None, s.title, False)
+                raw_number = m["number"]
+                number = int(raw_number) if raw_number and raw_number.isdigit() else None
+                well_formed = bool(raw_number) and bool(m["title"])
+                return Title(s.title, s.line, number, m["title"], well_formed)
+        return None
+
+    @property
+    def body(self) -> str:
+        """The markdown after the front matter."""
+        return "\n".join(self.lines[self.body_line - 1 :])
+
+    def h2(self) -> list[Section]:
+        """The ``##`` sections, in order."""
+        return [s for s in self.sections if s.level == 2]
+
+    def find(self, *names: str, level: int | None = None) -> Section | None:
+        """First section whose normalized title equals one of ``names`` (normalized too)."""
+        wanted = {normalize_heading(n) for n in names}
+        for s in self.sections:
+            if s.key in wanted and (level is None or s.level == level):
+                return s
+        return None
+
+    def section_at(self, line: int) -> Section | None:
+        """The innermost section containing file line ``line``."""
+        found = None
+        for s in self.sections:
+            if s.line <= line <= s.end_line:
+                found = s
+        return found
+
+    def line_of(self, needle: str, start: int = 1) -> int | None:
+        """First file line (>= ``start``) containing ``needle``, case-sensitive."""
+        for i in range(start - 1, len(self.lines)):
+            if needle in self.lines[i]:
+                return i + 1
+        return None
+
+    @property
+    def is_meta(self) -> bool:
+        """Meta-VEP (under ``veps/meta-VEPs/``)."""
+        return self.info.is_meta
+
+
+class UnreadableDocument(Exception):
+    """Raised by :func:`read` when a path cannot be read (missing, a directory, no
+    permission). The message is one line, for the user."""
+
+
+def read(path: str, display: str | None = None, repo_path: str | None = None) -> VepDocument:
+    """Read and :func:`parse` a file.
+
+    Args:
+        path: filesystem path.
+        display: path to show in findings (default ``path``).
+        repo_path: the document's path relative to the enhancements repository root;
+            default: found by walking up from ``path`` to the directory holding ``veps/``.
+
+    Raises:
+        UnreadableDocument: the file cannot be opened or read.
+    """
+    from pathlib import Path
+
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except IsADirectoryError:
+        raise UnreadableDocument(f"{path}: is a directory") from None
+    except FileNotFoundError:
+        raise UnreadableDocument(f"{path}: no such file") from None
+    except OSError as exc:
+        raise UnreadableDocument(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if repo_path is None:
+        repo_path = repo_relative(p)
+    return parse(data, display or path, repo_path)
+
+
+def find_repo_root(path) -> "Path | None":
+    """The nearest ancestor of ``path`` that has a ``veps/`` directory and contains
+    ``path`` under it; ``None`` when there is none."""
+    from pathlib import Path
+
+    p = Path(path).resolve()
+    for parent in p.parents:
+        if parent.name == "veps" and parent.is_dir():
+            return parent.parent
+    if p.is_dir() and (p / "veps").is_dir():
+        return p
+    return None
+
+
+def repo_relative(path) -> str:
+    """``path`` relative to :func:`find_repo_root` (POSIX), or its file name when it is not
+    inside a ``veps/`` tree."""
+    from pathlib import Path
+
+    p = Path(path).resolve()
+    root = find_repo_root(p)
+    if root is None:
+        return p.name
+    return p.relative_to(root).as_posix()
+
+
+def decode(data: bytes) -> tuple[str, set[str]]:
+    """Bytes -> (text with LF line ends and no BOM, notes). Never raises."""
+    notes: set[str] = set()
+    if b"\x00" in data[:8192]:
+        notes.add("binary")
+        return "", notes
+    if data.startswith(b"\xef\xbb\xbf"):
+        notes.add("bom")
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        notes.add("invalid-utf8")
+        text = data.decode("utf-8", errors="replace")
+    if "\r" in text:
+        notes.add("crlf")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, notes
+
+
+def parse(data: bytes | str, path: str = "<stdin>", repo_path: str | None = None) -> VepDocument:
+    """Parse a VEP document. Never raises on bad content: problems are recorded in
+    :attr:`VepDocument.notes` and :attr:`FrontMatter.error` for the rules to report.
+
+    Args:
+        data: file content.
+        path: display path.
+        repo_path: path relative to the enhancements repository root (see :class:`PathInfo`).
+    """
+    if isinstance(data, bytes):
+        text, notes = decode(data)
+    else:
+        text, notes = data.replace("\r\n", "\n"), set()
+    info = PathInfo.from_repo_path(repo_path if repo_path is not None else PurePosixPath(path).name)
+    lines = text.split("\n")
+    fm, body_line = _split_front_matter(lines)
+    body = "\n".join(lines[body_line - 1 :])
+    sections = _sections(body, body_line, len(lines))
+    return VepDocument(path, info, text, fm, sections, body_line, notes)
+
+
+def _split_front_matter(lines: list[str]) -> tuple[FrontMatter | None, int]:
+    """Find the front matter the way python-frontmatter's YAML handler does (a first line
+    of three or more dashes, closed by the next such line) and load it."""
+    from frontmatter.default_handlers import YAMLHandler
+
+    boundary = YAMLHandler.FM_BOUNDARY
+    if not lines or not boundary.fullmatch(lines[0]):
+        return None, 1
+    for i in range(1, len(lines)):
+        if boundary.fullmatch(lines[i]):
+            raw = "\n".join(lines[1:i])
+            fm = FrontMatter(start_line=1, end_line=i + 1, raw=raw)
+            try:
+                loaded = yamlsafe.load(raw)
+            except yamlsafe.YamlError as exc:
+                if exc.line is not None:
+                    exc.line += 1  # block line -> file line
+                fm.error = exc
+            else:
+                fm.data = loaded.data
+                fm.key_lines = {k: v + 1 for k, v in loaded.key_lines.items()}
+                fm.duplicates = [(k, v + 1) for k, v in loaded.duplicates]
+                for it in loaded.implicit_types:
+                    it.line += 1
+                fm.implicit_types = loaded.implicit_types
+            return fm, i + 2
+    fm = FrontMatter(start_line=1, end_line=None, raw="\n".join(lines[1:]))
+    fm.error = yamlsafe.YamlError("front matter is not terminated: no closing '---' line", 1)
+    return fm, 2
+
+
+_MD = None
+
+
+def _markdown():
+    """A block-level markdown-it parser (inline parsing is skipped: it is not needed to
+    find headings and it dominates the cost on large documents)."""
+    global _MD
+    if _MD is None:
+        from markdown_it import MarkdownIt
+
+        _MD = MarkdownIt("commonmark")
+        _MD.disable(["inline", "text_join"], ignoreInvalid=True)
+    return _MD
+
+
+def _sections(body: str, offset: int, total_lines: int) -> list[Section]:
+    tokens = _markdown().parse(body)
+    heads: list[tuple[int, str, int]] = []  # (level, title, file line)
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.map is not None:
+            title = tokens[i + 1].content.strip() if i + 1 < len(tokens) else ""
+            heads.append((int(tok.tag[1:]), title, offset + tok.map[0]))
+    body_lines = body.split("\n")
+    sections: list[Section] = []
+    parents: dict[int, str] = {}
+    for idx, (level, title, line) in enumerate(heads):
+        end = total_lines
+        for later_level, _, later_line in heads[idx + 1 :]:
+            if later_level <= level:
+                end = later_line - 1
+                break
+        text = "\n".join(body_lines[line - offset + 1 : end - offset + 1])
+        parents[level] = title
+        parent = parents.get(level - 1) if level > 2 else None
+        sections.append(Section(level, title, line, end, text, parent))
+    return sections

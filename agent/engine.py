@@ -1,0 +1,274 @@
+"""The deterministic review: find VEP documents, run every enabled rule on each, apply the
+configuration and inline suppressions, and return findings.
+
+This is the core that ``vep-review check``, the review graph, the GitHub front end and the
+evals all call. It imports nothing heavy (no anthropic, langgraph or PyGithub).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agent.config import Config, inline_disabled, load_config
+from agent.context import CheckContext, base_from_git, sig_dirs
+from agent.document import VepDocument, find_repo_root, parse, read, repo_relative
+from agent.findings import FileReport, Finding, Severity
+from agent.rules import Problem, Rule, all_rules
+from agent.schedules import default_schedules_dir, load_freezes
+from agent.template import load_template
+
+_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "NNNN-vep-template"}
+
+
+class UsageError(ValueError):
+    """Bad arguments or unreadable inputs as a whole (one-line message, exit code 2)."""
+
+
+@dataclass
+class CheckOptions:
+    """Options of one run (the CLI flags of ``vep-review check``).
+
+    Attributes:
+        base_ref: git revision of the base version (``--base``).
+        base_file: a file holding the base version (``--base-file``; one checked file only).
+        schedules: sig-release checkout or its ``releases/`` folder (``--schedules``).
+        today: date for the VEP Freeze rule (``--today``); default: today.
+        labels: PR labels (``--label``), e.g. ``freeze-exception``.
+        config: explicit configuration file (``--config``).
+        new: treat VEPs as new, front matter required (``--new``).
+        as_path: repository path to check a single file as (``--as-path``), e.g. for a
+            historic version stored elsewhere or standard input.
+    """
+
+    base_ref: str | None = None
+    base_file: str | None = None
+    schedules: str | None = None
+    today: dt.date | None = None
+    labels: frozenset[str] = frozenset()
+    config: str | None = None
+    new: bool = False
+    as_path: str | None = None
+
+
+@dataclass
+class Report:
+    """The result of checking several files.
+
+    Attributes:
+        files: one :class:`FileReport` per checked file, in the order checked.
+        errors: one-line problems with inputs that are not files (exit code 2).
+        llm_status: one line on the LLM part (set by the review graph), ``None`` for
+            ``check``.
+        usage: model usage figures (set by the review graph).
+    """
+
+    files: list[FileReport] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    llm_status: str | None = None
+    usage: dict = field(default_factory=dict)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """All findings of all files."""
+        return [f for fr in self.files for f in fr.findings]
+
+    @property
+    def exit_code(self) -> int:
+        """ruff's convention: 2 when an input could not be read, 1 when an error-level
+        finding exists, else 0."""
+        if self.errors or any(fr.error for fr in self.files):
+            return 2
+        return 1 if any(f.severity is Severity.ERROR for f in self.findings) else 0
+
+
+def discover(paths: list[str]) -> tuple[list[Path], list[str]]:
+    """Expand the command line's paths into VEP documents.
+
+    A file is taken as given. A directory is searched for VEP documents: every ``vep.md``,
+    every markdown file directly under ``veps/<sig>/`` (legacy flat layout), and the
+    markdown file of a ``veps/<sig>/<dir>/`` that has no ``vep.md`` (misnamed main
+    document); supplementary files beside a ``vep.md`` and the template are skipped.
+
+    Returns:
+        (documents, errors): errors are one-line messages for paths that do not exist or
+        directories without VEP documents.
+    """
+    docs: list[Path] = []
+    errors: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_file() or raw == "-":
+            docs.append(p)
+            continue
+        if not p.exists():
+            errors.append(f"{raw}: no such file or directory")
+            continue
+        found = _search(p)
+        if not found:
+            errors.append(f"{raw}: no VEP documents found (looked for vep.md files under veps/<sig>/)")
+        docs.extend(found)
+    return docs, errors
+
+
+def _search(directory: Path) -> list[Path]:
+    found: list[Path] = []
+    for md in sorted(directory.rglob("*.md")):
+        rel_parts = md.relative_to(directory).parts
+        if any(part in _SKIP_DIRS or part.startswith(".") for part in rel_parts[:-1]):
+            continue
+        if md.name == "vep.md":
+            found.append(md)
+            continue
+        parts = Path(repo_relative(md)).parts
+        if len(parts) == 3 and parts[0] == "veps":  # veps/<sig>/<file>.md: legacy flat VEP
+            found.append(md)
+        elif len(parts) == 4 and parts[0] == "veps" and not (md.parent / "vep.md").exists():
+            siblings = sorted(md.parent.glob("*.md"))
+            if siblings and siblings[0] == md:  # one misnamed main document per directory
+                found.append(md)
+    return found
+
+
+def check_document(doc: VepDocument, ctx: CheckContext, rules: list[Rule] | None = None) -> list[Finding]:
+    """Run the enabled rules on one parsed document.
+
+    A rule that raises is reported as an ``internal-error`` finding; the findings of every
+    other rule are kept. Documents that are binary or empty get only the document-family
+    findings (VEP0xx).
+
+    Returns:
+        findings sorted by line, severity and rule, configuration and inline
+        ``<!-- vep-review: disable=… -->`` applied.
+    """
+    rules = all_rules() if rules is None else rules
+    cfg = ctx.config
+    suppressed = inline_disabled(doc.text) if "<!--" in doc.text else set()
+    unusable = "binary" in doc.notes or not doc.text.strip()
+    legacy = doc.front_matter is None and not ctx.new
+    out: list[Finding] = []
+    for rule in rules:
+        if not cfg.is_enabled(rule.id, rule.enabled_by_default) or rule.id in suppressed:
+            continue
+        if unusable and not rule.id.startswith("VEP0"):
+            continue
+        try:
+            problems = list(rule.check(doc, ctx))
+        except Exception as exc:  # noqa: BLE001 - a broken rule must not hide the others
+            out.append(_internal_error(doc, rule, exc))
+            continue
+        for p in problems:
+            out.append(_finding(doc, rule, p, cfg, legacy))
+    out.sort(key=Finding.sort_key)
+    return out
+
+
+def _finding(doc: VepDocument, rule: Rule, p: Problem, cfg: Config, legacy: bool) -> Finding:
+    severity = p.severity or rule.severity
+    if legacy and severity == "error" and rule.legacy_severity:
+        severity = rule.legacy_severity
+    severity = cfg.severity.get(rule.id, severity)
+    section = p.section
+    if section is None and p.line is not None:
+        s = doc.section_at(p.line)
+        section = s.title if s is not None else None
+    return Finding(
+        rule=rule.id,
+        name=rule.name,
+        severity=Severity(severity),
+        path=doc.path,
+        line=p.line,
+        message=p.message,
+        fix=p.fix if p.fix is not None else rule.fix,
+        section=section,
+        source=rule.source,
+        category=rule.family,
+    )
+
+
+def _internal_error(doc: VepDocument, rule: Rule, exc: Exception) -> Finding:
+    return Finding(
+        rule="VEP000",
+        name="internal-error",
+        severity=Severity.ERROR,
+        path=doc.path,
+        line=None,
+        message=f"rule {rule.id} ({rule.name}) failed: {type(exc).__name__}: {exc}",
+        fix="Report this at the vep-review issue tracker with the document; other rules still ran.",
+        source="vep-review",
+    )
+
+
+def build_context(doc_path: Path | None, options: CheckOptions, repo_root: Path | None, base: VepDocument | None = None,
+                  has_base: bool = False) -> CheckContext:
+    """Assemble the :class:`CheckContext` for one document.
+
+    Raises:
+        agent.config.ConfigError, agent.schedules.ScheduleError: bad configuration or
+            schedules directory.
+    """
+    config = load_config(repo_root, options.config)
+    if options.new:
+        config.new = True
+    schedules = options.schedules or default_schedules_dir(repo_root)
+    freezes = load_freezes(str(schedules)) if schedules else {}
+    return CheckContext(
+        repo_root=repo_root,
+        sigs=sig_dirs(repo_root),
+        template=load_template(str(repo_root) if repo_root else None),
+        config=config,
+        base=base,
+        has_base=has_base,
+        freezes=freezes,
+        today=options.today or dt.date.today(),
+        labels=options.labels,
+    )
+
+
+def check_paths(paths: list[str], options: CheckOptions | None = None, stdin: bytes | None = None) -> Report:
+    """Check files and directories; the whole of ``vep-review check``.
+
+    Args:
+        paths: files, directories, or ``"-"`` for ``stdin``.
+        options: :class:`CheckOptions`.
+        stdin: content to check for the path ``"-"``.
+
+    Returns:
+        :class:`Report`. Never raises for bad documents; configuration, base and
+        schedule problems are raised as :class:`UsageError`.
+    """
+    from agent.config import ConfigError
+    from agent.context import BaseError
+    from agent.schedules import ScheduleError
+
+    options = options or CheckOptions()
+    report = Report()
+    docs, report.errors = discover(paths)
+    if options.base_file and len(docs) != 1:
+        raise UsageError("--base-file needs exactly one checked file")
+    if options.as_path and len(docs) != 1:
+        raise UsageError("--as-path needs exactly one checked file")
+    for path in docs:
+        display = "<stdin>" if str(path) == "-" else str(path)
+        try:
+            repo_root = find_repo_root(Path.cwd() if display == "<stdin>" else path)
+            if display == "<stdin>":
+                doc = parse(stdin or b"", display, options.as_path or "vep.md")
+            else:
+                doc = read(str(path), display, options.as_path)
+            base, has_base = None, False
+            if options.base_file:
+                has_base = True
+                base = read(options.base_file, options.base_file, doc.info.repo_path)
+            elif options.base_ref:
+                has_base = True
+                base = base_from_git(path, options.base_ref)
+            ctx = build_context(path, options, repo_root, base, has_base)
+        except (ConfigError, BaseError, ScheduleError) as exc:
+            raise UsageError(str(exc)) from None
+        except Exception as exc:  # UnreadableDocument and anything unexpected about one file
+            report.files.append(FileReport(display, [], str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+            continue
+        report.files.append(FileReport(display, check_document(doc, ctx)))
+    return report

@@ -1,0 +1,107 @@
+"""The one findings model shared by the deterministic rules, the LLM reviewer and every
+output format.
+
+A :class:`Finding` says *where* (path, 1-based line, section heading), *why* (rule ID and
+name, the source document and section the rule implements) and *how to fix it*. Findings
+made by the LLM reviewer carry, in addition, a verbatim ``quote`` of the VEP text they are
+about (the line is computed from the quote, never taken from the model), a ``category`` and
+a ``confidence``.
+
+This module is a plain dataclass on purpose: it sits on the start-up path of
+``vep-review check``, which must not pay for pydantic (see ``docs/benchmarks.md``). The LLM
+reviewer validates the model's output with pydantic and converts it to :class:`Finding`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How much a finding matters. ``error`` fails ``vep-review check`` (exit code 1)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for error, 1 for warning, 2 for info: sorts the worst first."""
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one VEP document.
+
+    Attributes:
+        rule: stable rule ID, e.g. ``"VEP201"`` (``"LLM-…"`` for LLM reviewer findings).
+        name: kebab-case rule name, e.g. ``"front-matter-missing"``.
+        severity: error, warning or info (after configuration re-grading).
+        path: the file as the user named it (display path).
+        line: 1-based line in the file, or ``None`` for a finding about the whole file.
+        section: heading text of the section the finding is in or about, if any.
+        message: what is wrong, one imperative-free sentence.
+        fix: how to fix it, one imperative sentence.
+        source: the document and section the rule implements,
+            e.g. ``"docs/vep-governance.md#front-matter-schema"``.
+        origin: ``"check"`` for deterministic rules, ``"llm"`` for the LLM reviewer.
+        category: LLM concern category (``api``, ``upgrade-rollback``, …) or rule family.
+        quote: verbatim text of the VEP the finding is about (LLM findings).
+        confidence: 0.0–1.0, the LLM's confidence; ``None`` for deterministic rules.
+    """
+
+    rule: str
+    name: str
+    severity: Severity
+    path: str
+    line: int | None
+    message: str
+    fix: str = ""
+    section: str | None = None
+    source: str = ""
+    origin: str = "check"
+    category: str | None = None
+    quote: str | None = None
+    confidence: float | None = None
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def sort_key(self) -> tuple:
+        """Order by path, line (file-level first), severity, rule."""
+        return (self.path, self.line or 0, self.severity.rank, self.rule, self.message)
+
+    def to_json(self) -> dict:
+        """The JSON contract of ``--format json`` (version 1): the keys rule, name, severity,
+        path, line, section, message, fix, source, plus origin and, for LLM findings,
+        category, quote and confidence."""
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        data.pop("extra")
+        for key in ("category", "quote", "confidence"):
+            if data[key] is None:
+                data.pop(key)
+        return data
+
+
+@dataclass
+class FileReport:
+    """What was found in one file.
+
+    Attributes:
+        path: display path.
+        findings: findings, sorted.
+        error: a one-line reason the file could not be read at all (then exit code 2).
+    """
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+
+
+def summarize(findings: list[Finding]) -> dict[str, int]:
+    """Count findings by severity: ``{"error": n, "warning": n, "info": n}``."""
+    counts = {s.value: 0 for s in Severity}
+    for f in findings:
+        counts[f.severity.value] += 1
+    return counts

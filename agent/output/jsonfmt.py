@@ -1,0 +1,44 @@
+"""``--format json``: the stable machine-readable contract, version 1.
+
+::
+
+    {"version": 1,
+     "findings": [{"rule", "name", "severity", "path", "line", "section",
+                   "message", "fix", "source", "origin", …}],
+     "files": [{"path", "errors": n, "warnings": n, "infos": n, "error": null|"…"}],
+     "summary": {"files": n, "error": n, "warning": n, "info": n, "unreadable": n},
+     "llm": {"status": "…", "usage": {…}}}            # only for `vep-review review`
+
+Keys are only ever added within a version; a removal or change of meaning bumps it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from agent.findings import summarize
+
+
+def report_to_dict(report) -> dict:
+    """The JSON document for ``report`` as a dict."""
+    findings = report.findings
+    files = []
+    for fr in report.files:
+        counts = summarize(fr.findings)
+        files.append({"path": fr.path, "errors": counts["error"], "warnings": counts["warning"],
+                      "infos": counts["info"], "error": fr.error})
+    summary = {"files": len(report.files), **summarize(findings),
+               "unreadable": sum(1 for fr in report.files if fr.error) + len(report.errors)}
+    data = {"version": 1, "findings": [f.to_json() for f in findings], "files": files, "summary": summary}
+    if report.errors:
+        data["errors"] = list(report.errors)
+    if report.llm_status is not None or report.usage:
+        data["llm"] = {"status": report.llm_status, "usage": report.usage}
+    return data
+
+
+def render_json(report, out: TextIO) -> None:
+    """Write the JSON document, indented, with a final newline."""
+    json.dump(report_to_dict(report), out, indent=2, ensure_ascii=False)
+    out.write("\n")

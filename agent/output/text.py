@@ -1,0 +1,67 @@
+"""``--format text`` (default): findings grouped by file, each with line, severity, rule,
+message and fix; a summary line at the end.
+
+On a terminal (or with ``FORCE_COLOR``) the output is coloured with rich; piped output is
+plain text of the same layout, so that the deterministic check does not pay rich's import
+when nobody sees colours.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TextIO
+
+from agent.findings import summarize
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _lines(report):
+    """Yield one output line at a time as a list of (text, rich style or None) segments."""
+    for fr in report.files:
+        if not fr.findings and not fr.error:
+            continue
+        yield [(fr.path, "bold underline")]
+        if fr.error:
+            yield [("  error: ", "bold red"), (fr.error, None)]
+        for f in fr.findings:
+            where = f"{f.line}" if f.line else "-"
+            section = f" [{f.section}]" if f.section else ""
+            yield [(f"  {where:>5}  ", "dim"), (f"{f.severity.value:<8}", _STYLE[f.severity.value]),
+                   (f"{f.rule} {f.name}  ", "bold"), (f.message, None), (section, "dim")]
+            if f.fix:
+                yield [("         fix: ", "green"), (f.fix, None)]
+        yield []
+    for err in report.errors:
+        yield [("error: ", "bold red"), (err, None)]
+    if report.llm_status:
+        yield [("LLM review: ", "magenta"), (report.llm_status, None)]
+    if report.usage:
+        u = report.usage
+        yield [("LLM usage: ", "magenta"), (", ".join(f"{k}={v}" for k, v in u.items()), "dim")]
+    counts = summarize(report.findings)
+    n_files = len(report.files)
+    total = sum(counts.values())
+    files = f"{n_files} file{'s' * (n_files != 1)}"
+    if total == 0 and not report.errors:
+        yield [(f"No problems found in {files}.", "bold green")]
+    else:
+        parts = ", ".join(f"{counts[k]} {k}{'s' * (counts[k] != 1)}" for k in ("error", "warning", "info") if counts[k])
+        yield [(f"Found {total} problem{'s' * (total != 1)} ({parts or 'no findings'}) in {files}.", "bold")]
+
+
+def render_text(report, out: TextIO, color: bool | None = None) -> None:
+    """Write the text report. ``color``: ``None`` decides from the terminal and
+    ``NO_COLOR`` / ``FORCE_COLOR``."""
+    if color is None:
+        color = bool(os.environ.get("FORCE_COLOR")) or (out.isatty() and not os.environ.get("NO_COLOR"))
+    if not color:
+        for segments in _lines(report):
+            out.write("".join(text for text, _ in segments) + "\n")
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=out, force_terminal=True, highlight=False, soft_wrap=True)
+    for segments in _lines(report):
+        console.print(Text.assemble(*[(t, s or "") for t, s in segments]))

@@ -1,0 +1,121 @@
+"""The VEP template's required sections.
+
+Source: ``veps/NNNN-vep-template/vep.md`` of the checked repository ("each section needs to
+be filled even if the section doesn't apply to the VEP", kubevirt/enhancements README,
+Process step 2). When the repository has no template, the bundled list in
+``agent/data/sections.yaml`` is used. Aliases for real variants ("Non-Goals",
+"Update / Compatibility", the older "Implementation Phases" / "Feature lifecycle Phases"
+template) always come from the bundled list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from agent.document import normalize_heading, parse, strip_comments
+
+TEMPLATE_PATH = "veps/NNNN-vep-template/vep.md"
+_BUNDLED = Path(__file__).parent / "data" / "sections.yaml"
+
+
+@dataclass(frozen=True)
+class RequiredSection:
+    """One required ``##`` section.
+
+    Attributes:
+        name: heading as in the template.
+        aliases: normalized headings accepted instead (the name included).
+        without_front_matter_only: required only when the VEP has no front matter.
+        placeholders: the template's own text for the section (normalized lines), which
+            does not count as content.
+    """
+
+    name: str
+    aliases: frozenset[str]
+    without_front_matter_only: bool = False
+    placeholders: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Template:
+    """Required sections in template order, and where they came from.
+
+    Attributes:
+        sections: :class:`RequiredSection` list.
+        source: ``"<repo>/veps/NNNN-vep-template/vep.md"`` or ``"bundled"``.
+        placeholders: every normalized non-comment template body line (any section).
+    """
+
+    sections: tuple[RequiredSection, ...]
+    source: str
+    placeholders: frozenset[str] = field(default=frozenset())
+
+    def lookup(self, heading: str) -> RequiredSection | None:
+        """The required section a heading stands for, if any."""
+        key = normalize_heading(heading)
+        for s in self.sections:
+            if key in s.aliases:
+                return s
+        return None
+
+
+@lru_cache(maxsize=8)
+def _bundled() -> tuple[tuple[str, tuple[str, ...], bool], ...]:
+    import yaml
+
+    data = yaml.safe_load(_BUNDLED.read_text(encoding="utf-8"))
+    return tuple(
+        (s["name"], tuple(s.get("aliases", [])), bool(s.get("without-front-matter-only", False)))
+        for s in data["sections"]
+    )
+
+
+def _placeholder_lines(body: str) -> frozenset[str]:
+    lines = set()
+    for raw in strip_comments(body).splitlines():
+        line = " ".join(raw.split())
+        if line and not line.startswith("#"):
+            lines.add(line)
+            lines.add(line.rstrip(": "))  # "- This VEP targets alpha for version:" filled with nothing
+    return frozenset(lines)
+
+
+@lru_cache(maxsize=8)
+def load_template(repo_root: str | None) -> Template:
+    """The template of the repository at ``repo_root`` (``None``: bundled only).
+
+    A template file that cannot be read or has no ``##`` headings falls back to the
+    bundled list; this never raises.
+    """
+    bundled = {normalize_heading(name): (name, aliases, wfmo) for name, aliases, wfmo in _bundled()}
+    names: list[str] = [b[0] for b in bundled.values()]
+    placeholders: dict[str, frozenset[str]] = {}
+    source = "bundled"
+    all_placeholders: set[str] = set()
+    if repo_root is not None:
+        path = Path(repo_root) / TEMPLATE_PATH
+        try:
+            doc = parse(path.read_bytes(), str(path), TEMPLATE_PATH)
+        except OSError:
+            doc = None
+        if doc is not None and doc.h2():
+            names = [s.title for s in doc.h2()]
+            source = str(path)
+            for s in doc.h2():
+                placeholders[normalize_heading(s.title)] = _placeholder_lines(s.body)
+                all_placeholders |= placeholders[normalize_heading(s.title)]
+    sections = []
+    for name in names:
+        key = normalize_heading(name)
+        _, aliases, wfmo = bundled.get(key, (name, (), False))
+        sections.append(
+            RequiredSection(
+                name=name,
+                aliases=frozenset({key, *(normalize_heading(a) for a in aliases)}),
+                without_front_matter_only=wfmo,
+                placeholders=placeholders.get(key, frozenset()),
+            )
+        )
+    return Template(tuple(sections), source, frozenset(all_placeholders))
