@@ -12,6 +12,9 @@ beside a ``vep.md`` (``passt-beta.md``, an appendix) are fine and are not checke
 directory.
 
 **Best practice.** ``veps/sig-compute/76-vmtemplates/vep.md``.
+
+When the directory cannot be inspected (a historic version, standard input), a file with
+neither front matter nor a ``# VEP …`` title is taken for a supplementary document.
 """
 
 from agent.rules import Problem
@@ -29,5 +32,8 @@ def check(doc, ctx):
         return
     if ctx.repo_root is not None and (ctx.repo_root / info.repo_path).parent.joinpath("vep.md").is_file():
         return  # a supplementary document beside the VEP
+    title = doc.title
+    if doc.front_matter is None and (title is None or not title.text.upper().startswith("VEP")):
+        return  # no front matter and no "VEP …" title: an appendix or design note, not the VEP itself
     yield Problem(f"The VEP document is named `{info.file_name}`, not `vep.md`.",
                   fix=f"Rename `{info.vep_dir}/{info.file_name}` to `{info.vep_dir}/vep.md`.")
