@@ -36,6 +36,8 @@ class CheckContext:
         has_base: a base version was given (``--base`` / ``--base-file``); with ``base`` ``None``
             this means the file is new in this change.
         freezes: release -> VEP Freeze date (:mod:`agent.schedules`), empty without schedules.
+        schedules: the schedules directory ``freezes`` was read from, ``None`` when none was
+            given or found (then a release without a freeze date is not worth mentioning).
         today: the date the VEP Freeze rule compares with.
         labels: PR labels, e.g. ``{"freeze-exception"}``.
         new: the VEP counts as new (front matter required): configured, or absent from the base.
@@ -48,6 +50,7 @@ class CheckContext:
     base: VepDocument | None = None
     has_base: bool = False
     freezes: dict[str, dt.date] = field(default_factory=dict)
+    schedules: Path | None = None
     today: dt.date = field(default_factory=dt.date.today)
     labels: frozenset[str] = frozenset()
 

@@ -221,6 +221,7 @@ def build_context(doc_path: Path | None, options: CheckOptions, repo_root: Path 
         base=base,
         has_base=has_base,
         freezes=freezes,
+        schedules=Path(schedules) if schedules else None,
         today=options.today or dt.date.today(),
         labels=options.labels,
     )

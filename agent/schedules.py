@@ -1,11 +1,12 @@
 """VEP Freeze dates from kubevirt/sig-release release schedules.
 
 Source: meta-VEP 282, "CI Enforcement", Action 2: the freeze date of release ``vX.Y`` is the
-``when`` of the entry of ``releases/vX.Y/schedule.yaml`` whose ``what`` contains
-"VEP Freeze". Dates are written ``YYYY-MM-DD`` up to v1.5 and ``YYYY/MM/DD`` from v1.6; both
-are read. Schedules without such an entry (before v1.6 there was only a "Feature Freeze",
-which is not the VEP Freeze) give no freeze date.
-"""
+``when`` of the entry of ``releases/vX.Y/schedule.yaml`` whose ``what`` names the VEP Freeze.
+Meta-VEP 282 says that entry contains "VEP Freeze"; the real schedules write "Virtualization
+Enhancement Proposal (VEP) Freeze", so both spellings are matched. Dates are written
+``YYYY-MM-DD`` up to v1.5 and ``YYYY/MM/DD`` from v1.6; both are read. Schedules without such
+an entry (before v1.6 there was only a "Feature Freeze", which is not the VEP Freeze) give no
+freeze date."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 _RELEASE_RE = re.compile(r"^v(\d+)\.(\d+)$")
+#: ``what`` of a VEP Freeze entry: "VEP Freeze", "(VEP) Freeze", "VEP-Freeze".
+_VEP_FREEZE_RE = re.compile(r"\bVEP\b\)?[\s-]*Freeze\b", re.I)
 
 
 class ScheduleError(ValueError):
@@ -69,7 +72,7 @@ def load_freezes(directory: str) -> dict[str, dt.date]:
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         for entry in entries if isinstance(entries, list) else []:
-            if isinstance(entry, dict) and "vep freeze" in str(entry.get("what", "")).lower():
+            if isinstance(entry, dict) and _VEP_FREEZE_RE.search(str(entry.get("what", ""))):
                 when = parse_date(entry.get("when"))
                 if when:
                     out[sched.parent.name] = when
