@@ -129,9 +129,10 @@ def _build(node: yaml.Node, path: str, out: LoadedYaml, budget: list[int]):
             node.start_mark.line + 1,
         )
     if isinstance(node, yaml.ScalarNode):
-        if node.tag == "tag:yaml.org,2002:null" and node.style is None:
+        plain = not node.style  # None from PyYAML's Python loader, "" from libyaml
+        if node.tag == "tag:yaml.org,2002:null" and plain:
             return None
-        if node.style is None and node.tag in _SURPRISING_TAGS and not _harmless(node):
+        if plain and node.tag in _SURPRISING_TAGS and not _harmless(node):
             try:
                 becomes = repr(yaml.safe_load(node.value))
             except yaml.YAMLError:  # pragma: no cover - resolver and constructor disagree

@@ -1,0 +1,102 @@
+"""The document model: front matter with key lines, YAML 1.1 surprises reported, markdown
+structure, path facts, title."""
+
+from agent.document import PathInfo, normalize_heading, parse
+from tests.conftest import make_doc, need
+
+DOC = """\
+---
+title: Example
+vep-number: 123
+creation-date: 2025-01-02
+milestone:
+  alpha: 1.10
+enabled: no
+---
+
+# VEP #123: Example
+
+## Overview
+
+<!-- template comment -->
+
+## Goals
+
+- one
+
+### Sub
+
+## Non-Goals
+TBD
+"""
+
+
+def test_front_matter_keys_have_file_lines():
+    doc = make_doc(DOC)
+    fm = doc.front_matter
+    assert fm.start_line == 1 and fm.end_line == 8
+    assert fm.line_of("vep-number") == 3
+    assert fm.line_of("milestone.alpha") == 6
+    assert fm.line_of("milestone.beta") == 5  # falls back to the parent key
+    assert doc.body_line == 9
+
+
+def test_yaml_11_values_are_kept_as_written_and_reported():
+    fm = make_doc(DOC).front_matter
+    assert fm.data["milestone"]["alpha"] == "1.10"
+    assert fm.data["enabled"] == "no"
+    assert fm.data["creation-date"] == "2025-01-02"
+    kinds = {it.key_path: (it.kind, it.becomes) for it in fm.implicit_types}
+    assert kinds["milestone.alpha"] == ("a number", "1.1")
+    assert kinds["enabled"] == ("a boolean", "False")
+    assert kinds["creation-date"][0] == "a date"
+    assert "vep-number" not in kinds  # a plain integer means what it says
+
+
+def test_sections_and_emptiness():
+    doc = make_doc(DOC)
+    assert [(s.level, s.title, s.line) for s in doc.sections] == [
+        (1, "VEP #123: Example", 10), (2, "Overview", 12), (2, "Goals", 16), (3, "Sub", 20), (2, "Non-Goals", 22)]
+    assert doc.find("Overview").is_empty()  # only an HTML comment
+    assert not doc.find("goals").is_empty()
+    assert doc.find("Non Goals").is_empty()  # TBD is a placeholder
+    assert doc.find("Goals").end_line == 21  # subsections belong to the section
+    assert doc.section_at(20).title == "Sub"
+
+
+def test_title_variants():
+    for h1, number in [("VEP #12: T", 12), ("VEP 12: T", 12), ("VEP-12: T", 12), ("VEP \\#12: T", 12),
+                       ("VEP #NNNN: T", None), ("Something else", None)]:
+        assert make_doc(f"# {h1}\n").title.number == number, h1
+
+
+def test_path_info():
+    info = PathInfo.from_repo_path("veps/sig-network/307-vhostuser-binding-plugin/vep.md")
+    assert (info.sig_dir, info.number, info.name, info.is_meta) == ("sig-network", 307, "vhostuser-binding-plugin", False)
+    assert PathInfo.from_repo_path("veps/meta-VEPs/282-x/vep.md").is_meta
+    assert PathInfo.from_repo_path("veps/NNNN-vep-template/vep.md").is_template
+    assert not PathInfo.from_repo_path("vep.md").in_veps
+
+
+def test_normalize_heading():
+    assert normalize_heading("Update / Compatibility") == "update compatibility"
+    assert normalize_heading("Non-Goals") == "non goals"
+    assert normalize_heading("Implementation Phases (for v1alpha1 in v1.7.0)") == "implementation phases"
+
+
+def test_real_vep_307(corpus):
+    path = need(corpus / "veps/sig-network/307-vhostuser-binding-plugin/vep.md")
+    doc = parse(path.read_bytes(), str(path), "veps/sig-network/307-vhostuser-binding-plugin/vep.md")
+    fm = doc.front_matter
+    assert fm.error is None and fm.data["vep-number"] == "307" and fm.data["status"] == "deferred"
+    assert fm.data["reviewers"] == ["@alicefr", "@ormergi"]
+    assert fm.data["participating-sigs"] == []
+    assert doc.lines[fm.line_of("owning-sig") - 1].startswith("owning-sig:")
+    assert doc.title.number == 307
+    assert doc.find("Overview") is not None
+
+
+def test_every_corpus_document_parses(corpus):
+    for path in corpus.glob("veps/**/*.md"):
+        doc = parse(path.read_bytes(), str(path), path.relative_to(corpus).as_posix())
+        assert doc.sections or not doc.text.strip(), path
