@@ -1,0 +1,23 @@
+"""The deterministic check must start fast: it never imports anthropic, langgraph,
+PyGithub, vcr or pydantic (measured by benchmarks/bench_check.py, asserted here)."""
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import CORPUS, need
+
+HEAVY = ("anthropic", "langgraph", "langchain_core", "github", "vcr", "pydantic", "httpx", "httpx2")
+
+
+def test_check_path_imports_nothing_heavy():
+    target = need(CORPUS / "veps/sig-network/307-vhostuser-binding-plugin/vep.md")
+    code = (
+        "import sys, json\n"
+        "from agent.cli import main\n"
+        f"rc = main(['check', '--format', 'json', {str(target)!r}])\n"
+        f"print('MODULES=' + json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    line = next(line for line in proc.stdout.splitlines() if line.startswith("MODULES="))
+    assert json.loads(line[len("MODULES="):]) == []
