@@ -59,6 +59,8 @@ class Report:
     Attributes:
         files: one :class:`FileReport` per checked file, in the order checked.
         errors: one-line problems with inputs that are not files (exit code 2).
+        skipped: named files that are not VEP documents (supplementary files beside a
+            ``vep.md``), with the reason.
         llm_status: one line on the LLM part (set by the review graph), ``None`` for
             ``check``.
         usage: model usage figures (set by the review graph).
@@ -66,6 +68,7 @@ class Report:
 
     files: list[FileReport] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
     llm_status: str | None = None
     usage: dict = field(default_factory=dict)
 
@@ -83,7 +86,14 @@ class Report:
         return 1 if any(f.severity is Severity.ERROR for f in self.findings) else 0
 
 
-def discover(paths: list[str]) -> tuple[list[Path], list[str]]:
+def is_supplementary(path: Path) -> bool:
+    """A markdown file beside a ``vep.md`` in a VEP directory (an appendix, a beta plan):
+    part of the VEP, not a VEP document of its own."""
+    return path.name != "vep.md" and path.suffix == ".md" and (path.parent / "vep.md").is_file() \
+        and path.parent.parent.parent.name == "veps"
+
+
+def discover(paths: list[str]) -> tuple[list[Path], list[str], list[str]]:
     """Expand the command line's paths into VEP documents.
 
     A file is taken as given. A directory is searched for VEP documents: every ``vep.md``,
@@ -92,15 +102,24 @@ def discover(paths: list[str]) -> tuple[list[Path], list[str]]:
     document); supplementary files beside a ``vep.md`` and the template are skipped.
 
     Returns:
-        (documents, errors): errors are one-line messages for paths that do not exist or
-        directories without VEP documents.
+        (documents, errors, skipped): errors are one-line messages for paths that do not
+        exist or directories without VEP documents; skipped are named supplementary files
+        (:func:`is_supplementary`), so that a pre-commit hook passing every changed
+        ``veps/**.md`` does not check an appendix as a VEP.
     """
     docs: list[Path] = []
     errors: list[str] = []
+    skipped: list[str] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_file() or raw == "-":
+        if raw == "-":
             docs.append(p)
+            continue
+        if p.is_file():
+            if is_supplementary(p.resolve()):
+                skipped.append(f"{raw}: supplementary document beside vep.md, not checked on its own")
+            else:
+                docs.append(p)
             continue
         if not p.exists():
             errors.append(f"{raw}: no such file or directory")
@@ -109,7 +128,7 @@ def discover(paths: list[str]) -> tuple[list[Path], list[str]]:
         if not found:
             errors.append(f"{raw}: no VEP documents found (looked for vep.md files under veps/<sig>/)")
         docs.extend(found)
-    return docs, errors
+    return docs, errors, skipped
 
 
 def _search(directory: Path) -> list[Path]:
@@ -245,7 +264,7 @@ def check_paths(paths: list[str], options: CheckOptions | None = None, stdin: by
 
     options = options or CheckOptions()
     report = Report()
-    docs, report.errors = discover(paths)
+    docs, report.errors, report.skipped = discover(paths)
     if options.base_file and len(docs) != 1:
         raise UsageError("--base-file needs exactly one checked file")
     if options.as_path and len(docs) != 1:

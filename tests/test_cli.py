@@ -159,3 +159,10 @@ def test_whole_corpus_runs_without_internal_errors(corpus, capsys):
 def test_console_script_runs():
     proc = subprocess.run([sys.executable, "-m", "agent", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("vep-review ")
+
+
+def test_named_supplementary_file_is_skipped_not_checked(corpus, capsys):
+    appendix = need(corpus / "veps/sig-network/21-passt/passt-beta.md")
+    assert main(["check", "--format", "json", str(appendix)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["findings"] == [] and "supplementary" in data["skipped"][0]

@@ -33,6 +33,8 @@ def report_to_dict(report) -> dict:
     data = {"version": 1, "findings": [f.to_json() for f in findings], "files": files, "summary": summary}
     if report.errors:
         data["errors"] = list(report.errors)
+    if report.skipped:
+        data["skipped"] = list(report.skipped)
     if report.llm_status is not None or report.usage:
         data["llm"] = {"status": report.llm_status, "usage": report.usage}
     return data

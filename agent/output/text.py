@@ -34,6 +34,8 @@ def _lines(report):
         yield []
     for err in report.errors:
         yield [("error: ", "bold red"), (err, None)]
+    for note in getattr(report, "skipped", []):
+        yield [("skipped: ", "dim"), (note, "dim")]
     if report.llm_status:
         yield [("LLM review: ", "magenta"), (report.llm_status, None)]
     if report.usage:
