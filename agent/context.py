@@ -86,9 +86,10 @@ def base_from_git(path: Path, ref: str) -> VepDocument | None:
         BaseError: ``path`` is not in a git checkout or ``ref`` is unknown.
     """
     path = path.resolve()
+    anchor = next((p for p in path.parents if p.is_dir()), Path.cwd())  # a new file's folder may not exist
     try:
         top = subprocess.run(
-            ["git", "-C", str(path.parent), "rev-parse", "--show-toplevel"],
+            ["git", "-C", str(anchor), "rev-parse", "--show-toplevel"],
             capture_output=True, text=True, check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):

@@ -283,7 +283,12 @@ def check_paths(paths: list[str], options: CheckOptions | None = None, stdin: by
                 base = read(options.base_file, options.base_file, doc.info.repo_path)
             elif options.base_ref:
                 has_base = True
-                base = base_from_git(path, options.base_ref)
+                if display == "<stdin>":
+                    if not options.as_path:
+                        raise UsageError("--base with standard input needs --as-path (the file's path in the repository)")
+                    base = base_from_git((repo_root or Path.cwd()) / options.as_path, options.base_ref)
+                else:
+                    base = base_from_git(path, options.base_ref)
             ctx = build_context(path, options, repo_root, base, has_base)
         except (ConfigError, BaseError, ScheduleError) as exc:
             raise UsageError(str(exc)) from None

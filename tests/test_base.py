@@ -227,3 +227,15 @@ def test_console_script_text_output(repo):
                            "--today", AFTER, "--color", "never"], cwd=repo, capture_output=True, text=True)
     assert proc.returncode == 1, proc.stderr
     assert "VEP302 vep-freeze" in proc.stdout and "2026-01-07" in proc.stdout
+
+
+def test_stdin_with_base_needs_as_path(tmp_path, monkeypatch, capsys):
+    import io
+    import sys as _sys
+
+    from agent.cli import main as cli_main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(_sys, "stdin", io.TextIOWrapper(io.BytesIO(b"# VEP #1: x\n")))
+    assert cli_main(["check", "--base", "HEAD", "-"]) == 2
+    assert "--as-path" in capsys.readouterr().err
