@@ -290,6 +290,8 @@ def check_paths(paths: list[str], options: CheckOptions | None = None, stdin: by
                 else:
                     base = base_from_git(path, options.base_ref)
             ctx = build_context(path, options, repo_root, base, has_base)
+        except UsageError:
+            raise
         except (ConfigError, BaseError, ScheduleError) as exc:
             raise UsageError(str(exc)) from None
         except Exception as exc:  # UnreadableDocument and anything unexpected about one file
