@@ -135,8 +135,9 @@ def _build(node: yaml.Node, path: str, out: LoadedYaml, budget: list[int]):
         if plain and node.tag in _SURPRISING_TAGS and not _harmless(node):
             try:
                 becomes = repr(yaml.safe_load(node.value))
-            except yaml.YAMLError:  # pragma: no cover - resolver and constructor disagree
-                becomes = "?"
+            except (yaml.YAMLError, ValueError, OverflowError) as exc:
+                # e.g. 2024-02-30: resolved as a timestamp, but PyYAML's constructor raises
+                becomes = f"an error ({exc})" if not isinstance(exc, yaml.YAMLError) else "?"
             out.implicit_types.append(
                 ImplicitType(path, node.start_mark.line + 1, node.value, _SURPRISING_TAGS[node.tag], becomes)
             )
