@@ -1,0 +1,545 @@
+"""Mutators: each plants one known defect into a real VEP.
+
+A mutator is a function ``mutator(text, repo_path, env, **args) -> Mutation``. ``text`` is the
+original document (a legacy VEP has been given a minimal front matter first, see
+:func:`evals.fmtext.minimal_front_matter`), ``repo_path`` its repository path, ``env`` the
+:class:`MutationEnv` (the corpus: template, SIGs, VEP Freeze dates, the date checks run on).
+A mutator that does not apply to a document raises :class:`Skip` with the reason; it never
+guesses.
+
+Two kinds, registered in :data:`MUTATORS` by function name:
+
+- **defect mutators** (``mutations`` case set) plant what a deterministic rule must catch;
+  ``evals/cases/mutations.yaml`` says which rule must fire;
+- **design-gap mutators** (``gaps`` case set) plant what only a reviewer can see, such as an
+  empty rollback story; ``evals/cases/gaps.yaml`` says which concern category the LLM
+  reviewer should raise.
+
+The :class:`Mutation` may carry a *base* version (for rules that compare with the version
+before the change: status transitions, VEP Freeze, removed front matter) and a *reference*:
+the document the mutated one is compared with to tell "new errors elsewhere" (by default
+the original).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from agent.document import Section, VepDocument, parse
+from agent.schedules import release_key
+from agent.template import Template
+
+from evals import fmtext
+
+#: Governance states (docs/vep-governance.md, "Governance States").
+STATES = ("provisional", "implementable", "implemented", "deferred", "rejected", "withdrawn", "replaced")
+
+#: For each state, a next state the governance diagram does not allow (docs/vep-governance.md,
+#: "Governance States": provisional -> implementable -> implemented is the only forward path;
+#: deferred/rejected/withdrawn/replaced are side or terminal states).
+ILLEGAL_NEXT = {
+    "provisional": "implemented",    # skips the provisional -> implementable gate
+    "implementable": "provisional",  # goes backwards
+    "implemented": "provisional",    # goes backwards
+    "deferred": "implemented",       # skips the gate
+    "rejected": "implementable",     # out of a terminal state
+    "withdrawn": "implementable",    # out of a terminal state
+    "replaced": "implementable",     # out of a terminal state
+}
+
+#: An API field owned by each SIG (../shared/data/sig-taxonomy.yaml, ``api_fields``), for
+#: planting a change into another SIG's area.
+SIG_API_FIELDS = {
+    "sig-network": ("spec.domain.devices.interfaces[].vhostQueues", "interfaces", "sig-network"),
+    "sig-storage": ("spec.volumes[].persistentVolumeClaim.prefetch", "volumes", "sig-storage"),
+    "sig-compute": ("spec.domain.cpu.pinningPolicy", "cpu", "sig-compute"),
+}
+#: Which other SIG's area a VEP of a SIG gets an API change planted into.
+OTHER_SIG = {"sig-network": "sig-storage", "sig-storage": "sig-network"}
+
+
+class Skip(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """The mutator does not apply to this document; ``str(exc)`` is the reason."""
+
+
+@dataclass
+class MutationEnv:
+    """What mutators may look at besides the document.
+
+    Attributes:
+        template: the corpus template (:func:`agent.template.load_template`).
+        template_doc: the template file itself, parsed (for section texts).
+        sigs: the SIG directory names of the corpus.
+        freezes: release -> VEP Freeze date.
+        today: the date the checks run on.
+    """
+
+    template: Template
+    template_doc: VepDocument | None
+    sigs: frozenset[str]
+    freezes: dict[str, dt.date]
+    today: dt.date
+
+
+@dataclass
+class Mutation:
+    """A mutated document and how to check it.
+
+    Attributes:
+        text: the mutated document.
+        repo_path: the path to check it as (a mutator may move it).
+        note: what was planted, one line.
+        base_text: the base version for rules that compare with it (``None``: no base).
+        reference_text: what "new errors elsewhere" are counted against (default: the
+            original); it is checked with the same base.
+        reference_repo_path: path of the reference (default: the original's).
+        section: the section the defect is in (design gaps), if any.
+        planted: the text planted (design gaps), if any.
+        sig: the other SIG a cross-SIG gap is about.
+    """
+
+    text: str
+    repo_path: str
+    note: str
+    base_text: str | None = None
+    reference_text: str | None = None
+    reference_repo_path: str | None = None
+    section: str | None = None
+    planted: str | None = None
+    sig: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+Mutator = Callable[..., Mutation]
+MUTATORS: dict[str, Mutator] = {}
+
+
+def mutator(fn: Mutator) -> Mutator:
+    """Register ``fn`` in :data:`MUTATORS` under its name."""
+    MUTATORS[fn.__name__] = fn
+    return fn
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def _doc(text: str, repo_path: str) -> VepDocument:
+    return parse(text, repo_path, repo_path)
+
+
+def _need_fm(text: str) -> None:
+    if not fmtext.has_front_matter(text):
+        raise Skip("the document has no front matter")
+
+
+def find_section(doc: VepDocument, template: Template, name: str) -> Section | None:
+    """The ``##`` section of ``doc`` that stands for the template's required section
+    ``name`` (aliases included), or ``None``."""
+    wanted = template.lookup(name)
+    keys = wanted.aliases if wanted is not None else {" ".join(re.findall(r"[a-z0-9]+", name.lower()))}
+    for s in doc.h2():
+        if s.key in keys:
+            return s
+    return None
+
+
+def covering_headings(doc: VepDocument, template: Template, name: str) -> list[Section]:
+    """Headings of any level whose text is, starts with or ends with the required section
+    ``name`` or one of its aliases (whole words)."""
+    wanted = template.lookup(name)
+    keys = wanted.aliases if wanted is not None else {" ".join(re.findall(r"[a-z0-9]+", name.lower()))}
+    out = []
+    for s in doc.sections:
+        if s.level == 1:
+            continue
+        k = f" {s.key} "
+        if any(k.strip() == a or k.startswith(f" {a} ") or k.endswith(f" {a} ") for a in keys):
+            out.append(s)
+    return out
+
+
+def _replace_lines(text: str, first: int, last: int, new: list[str]) -> str:
+    """Replace 1-based file lines ``first..last`` (inclusive) with ``new``."""
+    lines = text.split("\n")
+    lines[first - 1 : last] = new
+    return "\n".join(lines)
+
+
+def _status(text: str) -> str | None:
+    value = fmtext.get_scalar(text, "status")
+    return value.lower() if value else None
+
+
+def _releases_sorted(freezes: dict[str, dt.date]) -> list[tuple[str, dt.date]]:
+    return sorted(freezes.items(), key=lambda kv: release_key(kv[0]) or (0, 0))
+
+
+def future_release(env: MutationEnv) -> str:
+    """The first release whose VEP Freeze is after ``env.today``; when the schedules know
+    none, the release after the last scheduled one (no freeze date known yet)."""
+    ordered = _releases_sorted(env.freezes)
+    for release, freeze in ordered:
+        if freeze > env.today:
+            return release
+    if ordered:
+        major, minor = release_key(ordered[-1][0])
+        return f"v{major}.{minor + 1}"
+    return "v1.99"
+
+
+def past_release(env: MutationEnv) -> str:
+    """The latest release whose VEP Freeze is before ``env.today``.
+
+    Raises:
+        Skip: no scheduled freeze has passed on ``env.today``.
+    """
+    passed = [r for r, freeze in _releases_sorted(env.freezes) if freeze < env.today]
+    if not passed:
+        raise Skip(f"no VEP Freeze in the schedules has passed on {env.today}")
+    return passed[-1]
+
+
+def _named(text: str, key: str) -> str:
+    """Replace a TBD or empty ``key`` list with a named GitHub handle."""
+    fm, _, _ = fmtext.split(text)
+    span = fmtext._entry(fm, key)
+    block = "\n".join(fm[span[0] : span[1]]) if span else ""
+    if span is None or re.search(r"\bTBD\b|\[\s*\]", block, re.I) or not re.search(r"@?\w", block.split(":", 1)[1]):
+        return fmtext.set_entry(text, key, ["@sig-reviewer" if key == "reviewers" else "@sig-approver"], after="authors")
+    return text
+
+
+def _ready_stage(text: str, repo_path: str) -> str:
+    """Add ``stage: alpha`` when a non-meta VEP has no stage (an implementable VEP states its
+    stage, docs/vep-governance.md schema)."""
+    if repo_path.startswith("veps/meta-VEPs/") or fmtext.get_scalar(text, "stage"):
+        return text
+    return fmtext.set_entry(text, "stage", "alpha", after="feature-gate")
+
+
+def _set_milestone_alpha(text: str, release: str) -> str:
+    """Set ``milestone.alpha`` (other milestone keys kept)."""
+    fm, _, _ = fmtext.split(text)
+    span = fmtext._entry(fm, "milestone")
+    existing: dict[str, str] = {}
+    if span is not None:
+        for line in fm[span[0] + 1 : span[1]]:
+            m = re.match(r"\s+([A-Za-z]+)\s*:\s*(.*?)\s*(#.*)?$", line)
+            if m:
+                existing[m.group(1)] = m.group(2).strip("\"'")
+    existing["alpha"] = release
+    return fmtext.set_entry(text, "milestone", existing, after="feature-gate")
+
+
+# -- defect mutators (deterministic rules) ------------------------------------------------------
+
+@mutator
+def drop_section(text: str, repo_path: str, env: MutationEnv, section: str) -> Mutation:
+    """Delete the required ``##`` section ``section`` (heading, text and subsections).
+
+    Skips when the document has no such section, when the section is required only from
+    documents without front matter (VEP Status Metadata) and this one has front matter, and
+    when another heading still covers the topic after the deletion (any level, its text
+    starting or ending with the section's name or an alias: "Pull Mode M.O. and
+    Alternatives", "### API Examples"): then nothing is missing.
+    """
+    doc = _doc(text, repo_path)
+    req = env.template.lookup(section)
+    if req is not None and req.without_front_matter_only and doc.front_matter is not None:
+        raise Skip(f"'{section}' is not required once the VEP has front matter")
+    s = find_section(doc, env.template, section)
+    if s is None:
+        raise Skip(f"the document has no '{section}' section")
+    mutated = _replace_lines(text, s.line, s.end_line, [])
+    still = covering_headings(_doc(mutated, repo_path), env.template, section)
+    if still:
+        raise Skip(f"another heading still covers '{section}' once it is deleted: '{still[0].title}'")
+    return Mutation(mutated, repo_path, f"deleted the '{s.title}' section (lines {s.line}-{s.end_line})",
+                    section=s.title)
+
+
+@mutator
+def empty_section(text: str, repo_path: str, env: MutationEnv, section: str) -> Mutation:
+    """Reset the required section ``section`` to the template's text for it: the template's
+    HTML comment (and its empty subsections), nothing written by the author.
+
+    Skips when the document has no such section, when the template has none, or when the
+    section is already the template text.
+    """
+    doc = _doc(text, repo_path)
+    s = find_section(doc, env.template, section)
+    if s is None:
+        raise Skip(f"the document has no '{section}' section")
+    if env.template_doc is None:
+        raise Skip("the corpus has no template")
+    t = find_section(env.template_doc, env.template, section)
+    if t is None:
+        raise Skip(f"the template has no '{section}' section")
+    body = t.body.strip("\n").split("\n")
+    if s.body.strip() == t.body.strip():
+        raise Skip(f"'{section}' is already the template text")
+    return Mutation(_replace_lines(text, s.line + 1, s.end_line, ["", *body, ""]), repo_path,
+                    f"reset '{s.title}' to the template's comment", section=s.title)
+
+
+@mutator
+def remove_feature_gate(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Delete ``feature-gate`` from the front matter (no opt-out justification is added).
+
+    docs/vep-governance.md, Front Matter Schema: "omit field only if VEP body contains
+    explicit opt-out justification"; a body that merely names the gate is not one. Skips
+    meta-VEPs (exempt), documents without front matter or without a ``feature-gate`` value,
+    and documents whose body opts out of a gate (then omitting the field is allowed).
+    """
+    _need_fm(text)
+    if repo_path.startswith("veps/meta-VEPs/"):
+        raise Skip("meta-VEPs are exempt from feature-gate")
+    if fmtext.get_scalar(text, "feature-gate") is None:
+        raise Skip("the front matter has no feature-gate value")
+    if fmtext.body_opts_out(_doc(text, repo_path)):
+        raise Skip("the body opts out of a feature gate, so the field may be omitted")
+    return Mutation(fmtext.remove_entry(text, "feature-gate"), repo_path, "removed feature-gate from the front matter")
+
+
+#: The weak opt-out planted by :func:`feature_gate_opt_out`: a reason that
+#: docs/feature-lifecycle.md calls weak ("it is a simple change").
+WEAK_OPT_OUT = "This VEP does not need a feature gate because it is a simple change."
+#: An opt-out with no reason at all.
+BARE_OPT_OUT = "This VEP does not need a feature gate."
+
+
+@mutator
+def feature_gate_opt_out(text: str, repo_path: str, env: MutationEnv, sentence: str = WEAK_OPT_OUT) -> Mutation:
+    """Replace the feature gate by an opt-out: delete ``feature-gate`` from the front matter
+    and put ``sentence`` at the start of the Design section. The default sentence gives a
+    reason docs/feature-lifecycle.md calls weak ("it is a simple change");
+    :data:`BARE_OPT_OUT` gives none.
+
+    docs/vep-governance.md allows omitting the field "only if VEP body contains explicit
+    opt-out justification", and docs/feature-lifecycle.md wants "a strong reasoning and
+    justification". Skips meta-VEPs (exempt), documents without front matter, without a
+    ``feature-gate`` value or without a Design section, and documents whose body names a
+    feature gate (:func:`evals.fmtext.body_feature_gate`): an opt-out would contradict it.
+    """
+    _need_fm(text)
+    if repo_path.startswith("veps/meta-VEPs/"):
+        raise Skip("meta-VEPs are exempt from feature-gate")
+    if fmtext.get_scalar(text, "feature-gate") is None:
+        raise Skip("the front matter has no feature-gate value")
+    named = fmtext.body_feature_gate(_doc(text, repo_path))
+    if named:
+        raise Skip(f"the body names the feature gate `{named}`: an opt-out would contradict it")
+    mutated = fmtext.remove_entry(text, "feature-gate")
+    doc = _doc(mutated, repo_path)
+    s = find_section(doc, env.template, "Design")
+    if s is None:
+        raise Skip("the document has no Design section")
+    mutated = _replace_lines(mutated, s.line, s.line, [doc.lines[s.line - 1], "", sentence])
+    return Mutation(mutated, repo_path, f"replaced feature-gate by {sentence!r} in '{s.title}'",
+                    section=s.title, planted=sentence)
+
+
+@mutator
+def implementable_with_tbd_reviewers(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Set ``status: implementable`` with ``reviewers: [TBD]``; everything else the
+    provisional -> implementable gate needs is made valid (named approvers, a ``stage``, a
+    ``milestone.alpha`` whose VEP Freeze is still ahead, see :func:`future_release`), so
+    that only the TBD reviewers are wrong.
+
+    Skips documents without front matter.
+    """
+    _need_fm(text)
+    mutated = fmtext.set_entry(text, "status", "implementable")
+    mutated = _ready_stage(_named(mutated, "approvers"), repo_path)
+    mutated = fmtext.set_entry(mutated, "reviewers", ["TBD"], after="authors")
+    mutated = _set_milestone_alpha(mutated, future_release(env))
+    # the reference is the same document with named reviewers: only "TBD" differs
+    reference = _named(mutated, "reviewers")
+    return Mutation(mutated, repo_path, "status implementable with reviewers [TBD]", reference_text=reference)
+
+
+@mutator
+def invalid_status(text: str, repo_path: str, env: MutationEnv, value: str = "approved") -> Mutation:
+    """Set ``status`` to ``value``, which is not one of the seven governance states.
+
+    Skips documents without front matter.
+    """
+    _need_fm(text)
+    if value.lower() in STATES:
+        raise ValueError(f"{value!r} is a valid status")
+    return Mutation(fmtext.set_entry(text, "status", value), repo_path, f"status: {value}")
+
+
+@mutator
+def illegal_status_transition(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """With the original as base, change ``status`` to a state the governance diagram does
+    not allow after the original one (:data:`ILLEGAL_NEXT`, e.g. provisional ->
+    implemented).
+
+    Skips documents without front matter or without a valid status.
+    """
+    _need_fm(text)
+    status = _status(text)
+    if status not in ILLEGAL_NEXT:
+        raise Skip(f"the original status {status!r} is not a governance state")
+    target = ILLEGAL_NEXT[status]
+    mutated = fmtext.set_entry(text, "status", target)
+    return Mutation(mutated, repo_path, f"status {status} -> {target} (original as base)", base_text=text)
+
+
+@mutator
+def implementable_after_freeze(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Make the change a provisional -> implementable transition for a release whose VEP
+    Freeze has passed (:func:`past_release`), without a freeze-exception label.
+
+    Base and reference: the original with ``status: provisional``. The mutated document is
+    otherwise ready for implementable (named reviewers and approvers, a ``stage``, feature
+    gate kept),
+    so that only the date is wrong. Skips documents without front matter and meta-VEPs
+    without a milestone.
+    """
+    _need_fm(text)
+    release = past_release(env)
+    base = fmtext.set_entry(text, "status", "provisional")
+    mutated = fmtext.set_entry(base, "status", "implementable")
+    mutated = _ready_stage(_named(_named(mutated, "reviewers"), "approvers"), repo_path)
+    mutated = _set_milestone_alpha(mutated, release)
+    reference = _set_milestone_alpha(_ready_stage(_named(_named(base, "reviewers"), "approvers"), repo_path), release)
+    return Mutation(mutated, repo_path,
+                    f"provisional -> implementable for {release} (VEP Freeze {env.freezes[release]}, checked on {env.today})",
+                    base_text=base, reference_text=reference)
+
+
+@mutator
+def mismatched_vep_number(text: str, repo_path: str, env: MutationEnv, offset: int = 1000) -> Mutation:
+    """Change the number in the H1 title (``# VEP #N: …``) to ``N + offset``; without a
+    numbered H1, change the front matter's ``vep-number`` instead.
+
+    Skips documents with neither.
+    """
+    doc = _doc(text, repo_path)
+    title = doc.title
+    if title is not None and title.number is not None:
+        line = doc.lines[title.line - 1]
+        new = re.sub(rf"(?<!\d){title.number}(?!\d)", str(title.number + offset), line, count=1)
+        return Mutation(_replace_lines(text, title.line, title.line, [new]), repo_path,
+                        f"H1 number {title.number} -> {title.number + offset}")
+    if fmtext.has_front_matter(text):
+        value = fmtext.get_scalar(text, "vep-number")
+        if value and value.lstrip("#").isdigit():
+            n = int(value.lstrip("#"))
+            return Mutation(fmtext.set_entry(text, "vep-number", str(n + offset)), repo_path,
+                            f"vep-number {n} -> {n + offset}")
+    raise Skip("neither the H1 nor the front matter has a VEP number")
+
+
+@mutator
+def bad_directory_name(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Move the document to a directory that is not ``<number>-<lowercase-hyphenated-name>``:
+    the name part gets capitals and underscores (``307_Vhostuser_Binding_Plugin``), the
+    number is kept.
+
+    Skips documents not at ``veps/<sig>/<number>-<name>/vep.md``.
+    """
+    parts = repo_path.split("/")
+    m = re.match(r"^(\d+)-(.+)$", parts[2]) if len(parts) == 4 and parts[0] == "veps" else None
+    if m is None:
+        raise Skip("the document is not at veps/<sig>/<number>-<name>/vep.md")
+    bad = m.group(1) + "_" + "_".join(w.capitalize() for w in m.group(2).split("-"))
+    new_path = "/".join([parts[0], parts[1], bad, parts[3]])
+    return Mutation(text, new_path, f"directory {parts[2]} -> {bad}")
+
+
+@mutator
+def unknown_sig(text: str, repo_path: str, env: MutationEnv, field: str = "participating-sigs",
+                value: str = "sig-virtualization") -> Mutation:
+    """Name a SIG that does not exist (``value``, not a ``veps/sig-*`` directory) in the
+    front matter ``field`` (``participating-sigs`` or ``owning-sig``).
+
+    Skips documents without front matter.
+    """
+    _need_fm(text)
+    if value in env.sigs:
+        raise ValueError(f"{value} is a real SIG")
+    if field == "participating-sigs":
+        mutated = fmtext.set_entry(text, field, [value], after="owning-sig")
+    else:
+        mutated = fmtext.set_entry(text, field, value)
+    return Mutation(mutated, repo_path, f"{field}: {value}")
+
+
+@mutator
+def remove_front_matter(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Delete the whole front matter block, with the original (which has it) as base.
+
+    Skips documents without front matter.
+    """
+    _need_fm(text)
+    body = fmtext.strip_front_matter(text).lstrip("\n")
+    return Mutation(body, repo_path, "removed the front matter (base has it)", base_text=text)
+
+
+# -- design-gap mutators (LLM reviewer) ------------------------------------------------------------
+
+@mutator
+def update_rollback_na(text: str, repo_path: str, env: MutationEnv, answer: str = "N/A") -> Mutation:
+    """Reduce the Update/Rollback Compatibility section to ``answer`` ("N/A"): no upgrade,
+    downgrade or skew story at all.
+
+    Skips documents without that section.
+    """
+    doc = _doc(text, repo_path)
+    s = find_section(doc, env.template, "Update/Rollback Compatibility")
+    if s is None:
+        raise Skip("the document has no Update/Rollback Compatibility section")
+    return Mutation(_replace_lines(text, s.line + 1, s.end_line, ["", answer, ""]), repo_path,
+                    f"'{s.title}' reduced to {answer!r}", section=s.title, planted=answer)
+
+
+@mutator
+def cross_sig_api_change(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Add to the Design section an API change in another SIG's area (a new field under an
+    API path that ../shared/data/sig-taxonomy.yaml assigns to that SIG) and set
+    ``participating-sigs: []``.
+
+    The other SIG: sig-storage for sig-network VEPs, sig-network for sig-storage VEPs, else
+    sig-network (see :data:`OTHER_SIG`). Skips documents without front matter or Design.
+    """
+    _need_fm(text)
+    owning = fmtext.get_scalar(text, "owning-sig") or repo_path.split("/")[1]
+    other = OTHER_SIG.get(owning, "sig-network")
+    api_field, noun, _ = SIG_API_FIELDS[other]
+    leaf = api_field.rsplit(".", 1)[1]
+    paragraph = (f"To support this, we add a new field `{api_field}` to the VirtualMachineInstance API: "
+                 f"virt-controller sets `{leaf}` on every entry of `{noun}` when the feature is in use, "
+                 f"and virt-launcher reads it when building the domain.")
+    mutated = fmtext.set_entry(text, "participating-sigs", [], after="owning-sig")
+    doc = _doc(mutated, repo_path)
+    s = find_section(doc, env.template, "Design")
+    if s is None:
+        raise Skip("the document has no Design section")
+    mutated = _replace_lines(mutated, s.line, s.line, [doc.lines[s.line - 1], "", paragraph])
+    return Mutation(mutated, repo_path, f"API change to {api_field} ({other}) with participating-sigs: []",
+                    section=s.title, planted=paragraph, sig=other)
+
+
+@mutator
+def non_goal_excludes_live_migration(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Add a Non Goal that excludes live migration with no reason and no follow-up: VMs that
+    use the feature silently become non-migratable (node drains and upgrades then need
+    them shut down).
+
+    Skips documents without a Non Goals section or that already talk about migration there.
+    """
+    doc = _doc(text, repo_path)
+    s = find_section(doc, env.template, "Non Goals")
+    if s is None:
+        raise Skip("the document has no Non Goals section")
+    if re.search(r"migrat", s.body, re.I):
+        raise Skip("the Non Goals section already discusses migration")
+    bullet = "- Supporting live migration of VMs that use this feature."
+    mutated = _replace_lines(text, s.line, s.line, [doc.lines[s.line - 1], "", bullet])
+    return Mutation(mutated, repo_path, "Non Goal excludes live migration without justification",
+                    section=s.title, planted=bullet)
