@@ -11,8 +11,9 @@ as the very first line, the schema's fields, a closing ``---``). A VEP without o
 
 A block that starts below the first line (after the H1, or after blank lines) is not front
 matter to any parser; it is reported at its ``---`` line. A document whose base version had
-front matter is VEP202's (front-matter-removed), not this rule's. The VEP template is not
-checked. The fix shows the minimal block, with the directory's VEP number, SIG and the H1's
+front matter is VEP202's (front-matter-removed), not this rule's. The VEP template and
+supplementary documents beside a ``vep.md`` (appendices, "Part 2" beta documents) are not
+checked: the front matter belongs to ``vep.md``. The fix shows the minimal block, with the directory's VEP number, SIG and the H1's
 title filled in where known.
 
 **Why.** docs/vep-governance.md: "This axis is captured in a YAML front matter block at the
@@ -110,8 +111,20 @@ def _misplaced_block(doc) -> int | None:
     return None
 
 
+def _supplementary(doc, ctx) -> bool:
+    """A document beside the VEP's ``vep.md`` (an appendix, a "Part 2" for beta): the
+    governance state lives in ``vep.md``. When the directory cannot be seen, a file not
+    named ``vep.md`` without a ``# VEP …`` title is taken for one (as VEP102 does)."""
+    info = doc.info
+    if not info.vep_dir or info.file_name == "vep.md":
+        return False
+    if ctx.repo_root is not None:
+        return (ctx.repo_root / info.repo_path).parent.joinpath("vep.md").is_file()
+    return doc.title is None or not doc.title.text.upper().startswith("VEP")
+
+
 def check(doc, ctx):
-    if doc.front_matter is not None or doc.info.is_template:
+    if doc.front_matter is not None or doc.info.is_template or _supplementary(doc, ctx):
         return
     if ctx.base is not None and ctx.base.front_matter is not None:
         return  # VEP202 front-matter-removed

@@ -2,7 +2,7 @@
 
 **What it checks.** For a VEP under ``veps/sig-<name>/``, that ``owning-sig`` is
 ``sig-<name>``. Meta-VEPs (``veps/meta-VEPs/``) and documents outside a ``sig-*`` directory
-are not checked; an ``owning-sig`` that is not a SIG at all is VEP207's.
+are not checked; an ``owning-sig`` that is not a KubeVirt SIG at all is VEP207's.
 
 **Why.** docs/vep-governance.md, "Getting Reviewers": "Each owning SIG maintains an
 ``OWNERS`` file under ``veps/<sig>/``" and Prow's blunderbuss suggests reviewers from the
@@ -19,6 +19,7 @@ reviewers suggested while compute is supposed to approve it.
 
 from agent.rules import Problem
 from agent.rules.vep206_field_value import usable
+from agent.rules.vep207_unknown_sig import COMMUNITY_SIGS
 
 ID = "VEP212"
 NAME = "owning-sig-directory"
@@ -36,7 +37,7 @@ def check(doc, ctx):
     if not isinstance(owning, str) or not owning.strip():
         return
     owning = owning.strip()
-    if owning == sig_dir or owning not in ctx.sigs:
+    if owning == sig_dir or (owning not in ctx.sigs and owning not in COMMUNITY_SIGS):
         return
     yield Problem(f"`owning-sig: {owning}` does not match the directory the VEP lives in, veps/{sig_dir}/.",
                   line=fm.line_of("owning-sig"),

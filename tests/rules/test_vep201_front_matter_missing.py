@@ -105,3 +105,16 @@ def test_suggested_block_is_accepted_by_the_other_front_matter_rules(corpus):
     rules = [r for r in all_rules() if r.id.startswith("VEP2")]
     found = check_document(fixed, make_ctx(corpus), rules)
     assert [x for x in found if x.severity is Severity.ERROR] == []
+
+
+def test_supplementary_documents_beside_vep_md_are_skipped(corpus):
+    ctx = make_ctx(corpus)
+    for rel in ("veps/sig-network/21-passt/passt-beta.md",
+                "veps/meta-VEPs/297-coderabbit-adoption/appendix-coderabbit-vs-sourcery.md"):
+        path = need(corpus / rel)
+        assert run_rule("VEP201", parse(path.read_bytes(), str(path), rel), ctx) == []
+    # a misnamed main document (no vep.md beside it) is still a VEP without front matter
+    (f,) = run_rule("VEP201", make_doc(LEGACY, "veps/sig-compute/123-example/example.md"), ctx)
+    assert "not yet migrated" in f.message
+    # without a checkout: an appendix without a VEP title is skipped
+    assert run_rule("VEP201", make_doc("# Appendix: numbers\n", "veps/sig-compute/123-example/appendix.md")) == []

@@ -58,3 +58,15 @@ def test_real_vep_307(corpus):
     text = path.read_text().replace("participating-sigs: []", "participating-sigs: [sig-storag, sig-network]")
     fs = run_rule("VEP207", parse(text.encode(), str(path), VEP307), ctx)
     assert [(f.severity.value, "sig-storage" in f.message) for f in fs] == [("error", True), ("warning", False)]
+
+
+def test_kubevirt_sig_without_directory_is_only_a_warning(corpus):
+    ctx = make_ctx(corpus)  # the real repository has no veps/sig-scale/ or veps/sig-architecture/
+    (f,) = run_rule("VEP207", doc(participating="[sig-scale]"), ctx)
+    assert f.severity is Severity.WARNING and "no veps/sig-scale/ directory" in f.message
+    # a meta-VEP may be owned by such a SIG; a VEP in veps/sig-compute/ owned by it is VEP212's
+    meta = make_doc("---\ntitle: x\nowning-sig: sig-architecture\n---\n", "veps/meta-VEPs/282-x/vep.md")
+    (f,) = run_rule("VEP207", meta, ctx)
+    assert f.severity is Severity.WARNING
+    assert run_rule("VEP207", doc(owning="sig-architecture"), ctx) == []
+    assert [f.rule for f in run_rule("VEP212", doc(owning="sig-architecture"), ctx)] == ["VEP212"]
