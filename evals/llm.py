@@ -319,16 +319,25 @@ def _review(case: LlmCase, corpus: Corpus, settings: LlmSettings):
     from agent.review import LlmOptions, review_documents
 
     ctx = corpus.context(today=case.today)
-    key = os.environ.get("ANTHROPIC_API_KEY") if settings.record else "sk-replay-no-network"
-    options = LlmOptions(enabled=True, model=settings.model, base_url=settings.base_url if settings.record else None,
-                         api_key=key)
-    if not settings.record and hasattr(options, "max_retries"):
-        options.max_retries = 0  # a cassette miss must fail at once, not be retried
+    if settings.record:
+        options = LlmOptions(enabled=True, model=settings.model, base_url=settings.base_url,
+                             api_key=os.environ.get("ANTHROPIC_API_KEY") or None)
+    else:
+        # replay: any key and host will do (neither is matched); a cassette miss must fail at
+        # once instead of being retried
+        options = LlmOptions(enabled=True, model=settings.model, base_url="https://replay.invalid",
+                             api_key="sk-replay-no-network", max_retries=0)
     return review_documents([(case.doc, ctx)], options)
 
 
+#: Usage figures that add up over cases (the reviewer's ``Report.usage`` has more).
+USAGE_KEYS = ("calls", "attempts", "input_tokens", "output_tokens", "cache_creation_input_tokens",
+              "cache_read_input_tokens", "estimated_cost_usd")
+
+
 def _usage_add(total: dict, usage: dict) -> None:
-    for k, v in (usage or {}).items():
+    for k in USAGE_KEYS:
+        v = (usage or {}).get(k)
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             total[k] = round(total.get(k, 0) + v, 6)
 
@@ -355,8 +364,8 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
     if settings.record and settings.batch:
         result.notes.append("--batch (Message Batches API) is not implemented: cases were recorded one request at a "
                             "time (see docs/evals.md)")
-    if settings.record and not os.environ.get("ANTHROPIC_API_KEY"):
-        result.notes.append("--record needs ANTHROPIC_API_KEY: nothing was recorded")
+    if settings.record and not os.environ.get("ANTHROPIC_API_KEY") and not settings.base_url:
+        result.notes.append("--record needs ANTHROPIC_API_KEY (or --base-url): nothing was recorded, cassettes replayed")
         settings = LlmSettings(settings.model, settings.cassettes, False, settings.batch, settings.base_url)
     try:
         import agent.review  # noqa: F401
@@ -391,7 +400,8 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
         metadata = None
         if settings.record:
             metadata = {"model": settings.model, "prompt_hash": phash, "prompt_files": replay.prompt_files(),
-                        "case": case.id, "target": case.target, "synthetic": False}
+                        "case": case.id, "target": case.target, "synthetic": settings.synthetic,
+                        "endpoint": settings.base_url or "https://api.anthropic.com"}
         else:
             meta = replay.read_metadata(path)
             if replay.is_synthetic(path, meta) and not settings.synthetic:
@@ -404,6 +414,13 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
                     cass.get_metadata("usage", dict(report.usage or {}))
         except Exception as exc:  # noqa: BLE001 - one broken case must not stop the run
             cr.status, cr.detail = ERROR, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+            continue
+        status = report.llm_status or ""
+        if not status.startswith("ran"):
+            cr.status = ERROR
+            cr.detail = f"the LLM review did not complete ({status})"[:300]
+            if not settings.record:
+                cr.detail += "; the cassette does not answer every request: re-record it"
             continue
         llm = [f for f in report.findings if f.origin == "llm"]
         _usage_add(usage, report.usage or {})
