@@ -1,0 +1,126 @@
+"""Deterministic facts the reviewers are given: does the VEP name a feature gate or opt out of
+one, and which stage does it target?
+
+Sources: ``docs/feature-lifecycle.md`` ("Can a VEP choose to not include a feature gate?");
+``docs/vep-governance.md`` (``feature-gate``: "omit field only if VEP body contains explicit
+opt-out justification"; meta-VEPs are exempt from ``feature-gate`` and ``stage``).
+
+These are heuristics over the text, deliberately simple: they decide whether the
+feature-gate reviewer runs at all (it is skipped when a gate is named) and give the
+reviewers the lines to look at; the judgement itself is the model's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agent.llm.sanitize import sanitize
+
+_GATE = r"feature[\s-]?gates?"
+_NAME = r"`?([A-Za-z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*|[A-Z][a-z0-9]+)`?"
+_NAMED_RES = (
+    re.compile(rf"{_GATE}\s*(?:name|named|called)?\s*[:=,]?\s*`([A-Za-z][A-Za-z0-9]+)`", re.I),
+    re.compile(rf"`([A-Za-z][A-Za-z0-9]+)`\s+{_GATE}", re.I),
+    re.compile(rf"{_GATE}[^.`]{{0,40}}?\b(?:named|called)\s+{_NAME}", re.I),
+    # an unquoted CamelCase or acronym name right before "feature gate": "the SEV feature gate"
+    re.compile(rf"\b([A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*)\s+{_GATE}"),
+)
+_OPT_OUT_RE = re.compile(
+    r"\b(?:no|without(?:\s+(?:a|any|the))?|not\s+(?:be\s+)?(?:guarded|protected|gated|behind|controlled)(?:\s+by)?(?:\s+(?:a|any))?"
+    r"|skip(?:s|ping)?(?:\s+the)?|omit(?:s|ting)?(?:\s+the)?|(?:does|do|will|would)\s*(?:not|n't)\s+(?:need|require|have|use|introduce|add)(?:\s+(?:a|any))?"
+    r"|won't\s+(?:need|require|have|use|introduce|add)(?:\s+(?:a|any))?)\s+" + _GATE
+    + r"|" + _GATE + r"\s+(?:is|are|was|will\s+be)\s+(?:not|n't)\s+(?:needed|required|necessary|used|introduced)"
+    r"|not\s+feature[\s-]?gated",
+    re.I,
+)
+_GENERIC_NAMES = {"feature", "gate", "gates", "enabled", "disabled", "the", "a", "fg", "featuregate", "featuregates",
+                  "name", "tbd", "none", "n/a"}
+_STAGES = ("alpha", "beta", "ga")
+_TARGET_RE = re.compile(r"targets\s+(alpha|beta|ga)\s+for\s+version\s*:?\s*(\S.*)?$", re.I)
+
+
+@dataclass
+class GateStatus:
+    """What the VEP says about its feature gate.
+
+    Attributes:
+        named: the gate's name, when one is named (front matter ``feature-gate`` or the body).
+        named_line: 1-based file line where it is named.
+        opt_out: (line, text) of sentences saying there is no feature gate.
+        exempt: a meta-VEP (no feature gate expected).
+    """
+
+    named: str | None = None
+    named_line: int | None = None
+    opt_out: list[tuple[int, str]] = field(default_factory=list)
+    exempt: bool = False
+
+    @property
+    def needs_review(self) -> bool:
+        """Run the feature-gate justification reviewer: not a meta-VEP and no gate named."""
+        return not self.exempt and self.named is None
+
+
+def gate_status(doc) -> GateStatus:
+    """Find the feature gate of ``doc`` (a :class:`agent.document.VepDocument`). Never raises."""
+    status = GateStatus(exempt=bool(doc.is_meta or doc.info.is_template))
+    fm = doc.front_matter
+    if fm is not None and fm.error is None:
+        value = fm.get("feature-gate")
+        if isinstance(value, str) and value.strip() and value.strip().lower() not in _GENERIC_NAMES:
+            status.named, status.named_line = value.strip(), fm.line_of("feature-gate")
+    lines = sanitize(doc.text).split("\n")
+    in_gates_list = False
+    for number, line in enumerate(lines, start=1):
+        if fm is not None and fm.end_line is not None and number <= fm.end_line:
+            continue
+        if _OPT_OUT_RE.search(line):
+            status.opt_out.append((number, " ".join(line.split())[:240]))
+        if status.named is None:
+            following = lines[number] if number < len(lines) else ""
+            name = _named_in(line + " " + following.strip())
+            if name is None and in_gates_list:
+                m = re.match(r"\s*-\s*(?:name:\s*)?\"?([A-Z][A-Za-z0-9]+)\"?\s*$", line)
+                name = m.group(1) if m else None
+            if name is not None:
+                status.named, status.named_line = name, number
+        if re.search(r"featureGates\s*:\s*$", line):
+            in_gates_list = True
+        elif line.strip() and not line.lstrip().startswith("-"):
+            in_gates_list = False
+    return status
+
+
+def _named_in(line: str) -> str | None:
+    for rx in _NAMED_RES:
+        for m in rx.finditer(line):
+            name = m.group(1)
+            if name.lower() not in _GENERIC_NAMES and len(name) > 2:
+                return name
+    return None
+
+
+def declared_stage(doc) -> tuple[str | None, str]:
+    """The stage the VEP declares or targets, and where that came from.
+
+    Returns:
+        (``"alpha"`` | ``"beta"`` | ``"ga"`` | ``None``, a short description of the evidence):
+        front matter ``stage`` first; else the highest stage with a version in the
+        "This VEP targets <stage> for version:" lines. Never raises.
+    """
+    fm = doc.front_matter
+    if fm is not None and fm.error is None:
+        value = fm.get("stage")
+        if isinstance(value, str) and value.strip().lower() in _STAGES:
+            return value.strip().lower(), f"front matter stage: {value.strip()} (line {fm.line_of('stage')})"
+    best = None
+    for number, line in enumerate(doc.lines, start=1):
+        m = _TARGET_RE.search(line)
+        if m and m.group(2) and re.search(r"\d", m.group(2)):
+            stage = m.group(1).lower()
+            if best is None or _STAGES.index(stage) > _STAGES.index(best[0]):
+                best = (stage, number, m.group(2).strip())
+    if best is not None:
+        return best[0], f"targets {best[0]} for version {best[2]} (line {best[1]})"
+    return None, "no stage declared (no front matter stage, no filled target-release line)"

@@ -1,0 +1,323 @@
+"""``vep-review review``: the deterministic checks, then the LLM reviewers, as one report.
+
+Entry points (the CLI, the GitHub front end and the evals call these):
+
+- :func:`run_review`: paths in, :class:`agent.engine.Report` out (discovers and parses files like
+  :func:`agent.engine.check_paths`).
+- :func:`review_documents` / :func:`areview_documents`: for callers that already hold parsed
+  documents and their contexts (the GitHub front end reads files through the API).
+
+The LLM part is optional by design: without an API key (or with ``--no-llm``, or when the API
+stays down after the retries, or answers invalid output twice) the deterministic review is still
+complete, and :attr:`Report.llm_status` says in one line why the LLM part did not run.
+:attr:`Report.usage` carries the model, calls, tokens (cache writes and reads included), the
+estimated cost (:mod:`agent.llm.pricing`) and the wall time of the review (graph runs, not the
+one-time imports of anthropic and langgraph).
+
+This module stays light to import: anthropic, langgraph and pydantic are imported only when a
+review runs (``vep-review check`` never imports them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from agent.engine import CheckOptions, Report, UsageError, build_context, check_document, discover
+from agent.findings import FileReport
+
+if TYPE_CHECKING:  # pragma: no cover
+    from agent.context import CheckContext
+    from agent.document import VepDocument
+
+#: Model used when neither --model, $VEP_REVIEW_MODEL nor the configuration names one: the
+#: current Sonnet (platform.claude.com models overview, November 2026).
+DEFAULT_MODEL = "claude-sonnet-5-5"
+
+NO_KEY = ("ANTHROPIC_API_KEY is not set; set it (or use --base-url for a self-hosted endpoint) "
+          "to enable the LLM review")
+
+
+@dataclass
+class LlmOptions:
+    """Options of the LLM part of a review.
+
+    Attributes:
+        enabled: ``False`` for ``--no-llm``.
+        model: model id; default ``$VEP_REVIEW_MODEL``, else the checked repository's
+            configuration (``llm: {model: …}``), else :data:`DEFAULT_MODEL`.
+        base_url: Anthropic-compatible endpoint; default ``$ANTHROPIC_BASE_URL``, else Anthropic's.
+        api_key: default ``$ANTHROPIC_API_KEY``. With a ``base_url`` and no key, a placeholder
+            key is sent (self-hosted servers often need none).
+        timeout: seconds per HTTP request.
+        max_retries: retries of a failed request (429, 5xx, 529, timeouts, connection errors).
+        max_retry_wait: upper bound in seconds of any wait between retries, ``retry-after`` included.
+        max_findings_per_reviewer: cap after verification.
+        min_confidence: findings below this confidence are dropped.
+        max_tokens: output budget per call (a repair of a truncated answer doubles it).
+        effort: ``output_config.effort`` (``low`` … ``max``) for models that support it; ``None``
+            leaves the model's default.
+        output_mode: ``"json"`` (``output_config.format``, default) or ``"tool"`` (forced tool
+            use, for endpoints or older models without JSON outputs).
+        reviewers: the reviewers to run (default: all three; configuration ``llm: {reviewers: …}``).
+        max_parallel_documents: documents reviewed at once (each runs its reviewers in parallel).
+        http_client: an ``httpx2.AsyncClient`` to use (tests); ``None``: the SDK's default.
+        sleep: coroutine function used between retries (tests); ``None``: ``asyncio.sleep``.
+    """
+
+    enabled: bool = True
+    model: str | None = None
+    base_url: str | None = None
+    api_key: str | None = None
+    timeout: float = 60.0
+    max_retries: int = 2
+    max_retry_wait: float = 10.0
+    max_findings_per_reviewer: int = 5
+    min_confidence: float = 0.0
+    max_tokens: int = 8000
+    effort: str | None = "medium"
+    output_mode: str = "json"
+    reviewers: tuple[str, ...] | None = None
+    max_parallel_documents: int = 2
+    http_client: object = field(default=None, repr=False)
+    sleep: object = field(default=None, repr=False)
+
+    def resolved_model(self, config_llm: dict | None = None) -> str:
+        """--model, else ``$VEP_REVIEW_MODEL``, else the configuration, else :data:`DEFAULT_MODEL`."""
+        configured = (config_llm or {}).get("model")
+        return (self.model or os.environ.get("VEP_REVIEW_MODEL") or (configured if isinstance(configured, str) else None)
+                or DEFAULT_MODEL)
+
+    def resolved_base_url(self) -> str | None:
+        """--base-url, else ``$ANTHROPIC_BASE_URL``, else ``None`` (Anthropic's API)."""
+        return self.base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
+
+    def resolved_api_key(self) -> str | None:
+        """The key, else ``$ANTHROPIC_API_KEY``, else ``None``."""
+        return self.api_key or os.environ.get("ANTHROPIC_API_KEY") or None
+
+    def reviewer_timeout(self) -> float:
+        """Backstop timeout of a reviewer node: two calls (review, repair), each with all its
+        attempts and waits, plus a margin."""
+        one_call = (self.max_retries + 1) * self.timeout + self.max_retries * self.max_retry_wait
+        return 2 * one_call + 10.0
+
+
+# -- entry points -------------------------------------------------------------------------------
+
+def run_review(paths: list[str], options: CheckOptions, llm: LlmOptions, stdin: bytes | None = None) -> Report:
+    """Review files and directories: ``vep-review review``.
+
+    Args:
+        paths: files, directories, or ``"-"`` for ``stdin``.
+        options: the deterministic check options (:class:`agent.engine.CheckOptions`).
+        llm: :class:`LlmOptions`.
+        stdin: content for the path ``"-"``.
+
+    Returns:
+        the :class:`Report`: every readable file with its deterministic and verified LLM findings,
+        unreadable files with their error, ``llm_status`` and ``usage``.
+
+    Raises:
+        agent.engine.UsageError: bad configuration, base or schedules (as ``check``).
+    """
+    entries, errors, skipped = load_items(paths, options, stdin)
+    items = [e for e in entries if not isinstance(e, FileReport)]
+    reviewed = review_documents(items, llm)
+    by_doc = iter(reviewed.files)
+    files = [e if isinstance(e, FileReport) else next(by_doc) for e in entries]
+    return Report(files=files, errors=errors, skipped=skipped, llm_status=reviewed.llm_status, usage=reviewed.usage)
+
+
+def review_documents(items: list[tuple["VepDocument", "CheckContext"]], llm: LlmOptions) -> Report:
+    """Review already parsed documents (synchronous wrapper of :func:`areview_documents`; safe to
+    call from inside a running event loop, where it uses a worker thread).
+
+    Returns:
+        a :class:`Report` with one :class:`FileReport` per item, in order.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(areview_documents(items, llm))
+    box: dict = {}
+
+    def worker():
+        try:
+            box["report"] = asyncio.run(areview_documents(items, llm))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = exc
+
+    t = threading.Thread(target=worker, name="vep-review-llm")
+    t.start()
+    t.join()
+    if "error" in box:
+        raise box["error"]
+    return box["report"]
+
+
+async def areview_documents(items: list[tuple["VepDocument", "CheckContext"]], llm: LlmOptions) -> Report:
+    """Review parsed documents: the graph per document, up to ``llm.max_parallel_documents`` at once.
+    Never raises for a document: a graph that fails as a whole falls back to the deterministic
+    findings of that document, with the reason in ``llm_status``."""
+    config_llm = items[0][1].config.llm if items else {}
+    model = llm.resolved_model(config_llm)
+    skip, client = _client_for(llm, model, config_llm, bool(items))
+    try:
+        try:
+            from agent.graph import Deps, review_one
+        except ImportError as exc:  # langgraph missing: the deterministic review still works
+            files = [FileReport(doc.path, check_document(doc, ctx)) for doc, ctx in items]
+            return Report(files=files, llm_status=f"skipped: the review graph needs langgraph ({exc.name} is not installed)")
+        reviewers = tuple(llm.reviewers or config_llm.get("reviewers") or ("design_gaps", "cross_sig", "feature_gate"))
+        deps = Deps(client=client, skip_reason=skip, reviewers=reviewers,
+                    max_findings_per_reviewer=int(config_llm.get("max_findings_per_reviewer", llm.max_findings_per_reviewer)),
+                    min_confidence=float(config_llm.get("min_confidence", llm.min_confidence)))
+        gate = asyncio.Semaphore(max(1, llm.max_parallel_documents))
+        start = time.monotonic()  # after the one-time imports: the review's own wall time
+
+        async def one(doc, ctx) -> dict:
+            async with gate:
+                try:
+                    return await review_one(doc, ctx, deps, llm.reviewer_timeout())
+                except Exception as exc:  # noqa: BLE001 - the deterministic review must survive
+                    reason = f"review graph failed: {type(exc).__name__}: {' '.join(str(exc).split())[:160]}"
+                    return {"file_report": FileReport(doc.path, check_document(doc, ctx)), "notes": [reason],
+                            "graph_failed": True}
+
+        states = await asyncio.gather(*(one(doc, ctx) for doc, ctx in items))
+    finally:
+        if client is not None:
+            await client.aclose()
+    wall = time.monotonic() - start
+    files = [s["file_report"] for s in states]
+    status, usage = summarize_llm(states, model, skip, client is not None, wall, items)
+    return Report(files=files, llm_status=status, usage=usage)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+def load_items(paths: list[str], options: CheckOptions, stdin: bytes | None = None) -> tuple[list, list[str], list[str]]:
+    """Discover and parse like :func:`agent.engine.check_paths` (same discovery, same
+    per-file error handling; keep the two in step).
+
+    Returns:
+        (entries in order: ``(doc, ctx)`` for readable files, :class:`FileReport` with ``error``
+        for unreadable ones; errors about paths that are not files; skipped supplementary files).
+
+    Raises:
+        agent.engine.UsageError: as ``check_paths``.
+    """
+    from agent.config import ConfigError
+    from agent.context import BaseError, base_from_git
+    from agent.document import find_repo_root, parse, read
+    from agent.schedules import ScheduleError
+
+    docs, errors, skipped = discover(paths)
+    if options.base_file and len(docs) != 1:
+        raise UsageError("--base-file needs exactly one checked file")
+    if options.as_path and len(docs) != 1:
+        raise UsageError("--as-path needs exactly one checked file")
+    entries: list = []
+    for path in docs:
+        display = "<stdin>" if str(path) == "-" else str(path)
+        try:
+            repo_root = find_repo_root(Path.cwd() if display == "<stdin>" else path)
+            if display == "<stdin>":
+                doc = parse(stdin or b"", display, options.as_path or "vep.md")
+            else:
+                doc = read(str(path), display, options.as_path)
+            base, has_base = None, False
+            if options.base_file:
+                has_base = True
+                base = read(options.base_file, options.base_file, doc.info.repo_path)
+            elif options.base_ref:
+                has_base = True
+                if display == "<stdin>":
+                    if not options.as_path:
+                        raise UsageError("--base with standard input needs --as-path (the file's path in the repository)")
+                    base = base_from_git((repo_root or Path.cwd()) / options.as_path, options.base_ref)
+                else:
+                    base = base_from_git(path, options.base_ref)
+            ctx = build_context(path, options, repo_root, base, has_base)
+        except UsageError:
+            raise
+        except (ConfigError, BaseError, ScheduleError) as exc:
+            raise UsageError(str(exc)) from None
+        except Exception as exc:  # UnreadableDocument and anything unexpected about one file
+            entries.append(FileReport(display, [], str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+            continue
+        entries.append((doc, ctx))
+    return entries, errors, skipped
+
+
+def _client_for(llm: LlmOptions, model: str, config_llm: dict, have_items: bool):
+    """(skip reason, client): exactly one of them is ``None``."""
+    if not llm.enabled:
+        return "disabled with --no-llm", None
+    if not have_items:
+        return "no readable VEP document to review", None
+    key, base_url = llm.resolved_api_key(), llm.resolved_base_url()
+    if not key and not base_url:
+        return NO_KEY, None
+    try:
+        from agent.llm.client import ClientSettings, LlmClient
+    except ImportError as exc:
+        return f"the anthropic package is not installed ({exc.name})", None
+    settings = ClientSettings(
+        model=model, api_key=key or "no-key-needed", base_url=base_url, timeout=llm.timeout,
+        max_retries=max(0, llm.max_retries), max_retry_wait=max(0.0, llm.max_retry_wait), max_tokens=llm.max_tokens,
+        effort=config_llm.get("effort", llm.effort), output_mode=config_llm.get("output_mode", llm.output_mode))
+    return None, LlmClient(settings, http_client=llm.http_client, sleep=llm.sleep)
+
+
+def summarize_llm(states: list[dict], model: str, skip: str | None, attempted: bool, wall: float,
+                  items: list) -> tuple[str, dict]:
+    """(``llm_status`` one-liner, ``usage`` dict) from the final graph states."""
+    from agent.llm.pricing import estimate_cost
+
+    if not attempted:
+        return f"skipped: {skip}", {}
+    calls = [c for s in states for c in s.get("calls", [])]
+    answered = [c for c in calls if c.ok]
+    notes = [n for s in states for n in s.get("notes", [])]
+    ran = sum(len(s.get("ran", [])) for s in states)
+    failed = [n for n in notes if not n.startswith("verify")]
+    stats = [s["stats"] for s in states if s.get("stats") is not None]
+    totals = {k: sum(getattr(c, k) for c in answered)
+              for k in ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")}
+    dropped = {k: sum(getattr(st, k) for st in stats)
+               for k in ("dropped_unverified", "dropped_duplicate", "dropped_capped", "dropped_low_confidence")}
+    models = sorted({c.model for c in answered if c.model})
+    usage = {
+        "model": model,
+        "calls": len(answered),
+        "attempts": len(calls),
+        **totals,
+        "estimated_cost_usd": estimate_cost(model, **totals),
+        "wall_seconds": round(wall, 2),
+        "slowest_call_seconds": round(max((c.seconds for c in calls), default=0.0), 2),
+        "request_bytes": sum(c.request_bytes for c in calls),
+        **dropped,
+        "documents": len(items),
+        "reviewers_ran": ran,
+        "reviewers_failed": len(failed),
+    }
+    if models and models != [model]:
+        usage["answered_by"] = ", ".join(models)
+    plural = "s" * (len(answered) != 1)
+    suffix = f"; {dropped['dropped_unverified']} finding(s) dropped: quote not in the VEP" if dropped["dropped_unverified"] else ""
+    if ran and not failed:
+        return f"ran: {len(answered)} call{plural}, model {model}{suffix}", usage
+    reasons = "; ".join(dict.fromkeys(failed))
+    reasons = reasons if len(reasons) <= 300 else reasons[:297] + "..."
+    if ran:
+        return f"partial: {ran} of {ran + len(failed)} reviewer runs answered, {len(answered)} call{plural}, model {model}; {reasons}", usage
+    if not failed:
+        return f"ran: no reviewer applied, model {model}", usage
+    return f"failed: {reasons}; the deterministic review is complete", usage
