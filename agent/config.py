@@ -8,6 +8,10 @@ Looked up at the repository root (the directory holding ``veps/``), first match 
        enable: []                           # rules that are off by default
        severity: {VEP403: error}            # re-grade: error | warning | info
        new: false                           # treat every VEP as new: front matter required
+       llm:                                 # the LLM reviewer (vep-review review)
+         model: claude-sonnet-5-5           # default model ($VEP_REVIEW_MODEL and --model win)
+         reviewers: [design_gaps, cross_sig, feature_gate]
+         max_findings_per_reviewer: 5
 
 2. ``pyproject.toml``, table ``[tool.vep-review]`` with the same keys.
 
@@ -49,6 +53,7 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)
     new: bool = False
     source: str | None = None
+    llm: dict = field(default_factory=dict)
 
     def is_enabled(self, rule_id: str, default: bool = True) -> bool:
         """Whether ``rule_id`` runs."""
@@ -65,10 +70,10 @@ class Config:
         """
         if not isinstance(data, dict):
             raise ConfigError(f"{source}: configuration must be a mapping")
-        unknown = set(data) - {"disable", "enable", "severity", "new"}
+        unknown = set(data) - {"disable", "enable", "severity", "new", "llm"}
         if unknown:
             raise ConfigError(f"{source}: unknown configuration key(s): {', '.join(sorted(unknown))}")
-        cfg = cls(source=source, new=bool(data.get("new", False)))
+        cfg = cls(source=source, new=bool(data.get("new", False)), llm=_llm_settings(data.get("llm"), source))
         cfg.disabled = {_rule_id(k, source) for k in _as_list(data.get("disable"))}
         cfg.enabled = {_rule_id(k, source) for k in _as_list(data.get("enable"))}
         for key, level in (data.get("severity") or {}).items():
@@ -76,6 +81,22 @@ class Config:
                 raise ConfigError(f"{source}: severity of {key} must be one of {', '.join(_LEVELS)}, not {level!r}")
             cfg.severity[_rule_id(key, source)] = level
         return cfg
+
+
+_LLM_KEYS = {"model", "effort", "reviewers", "max_findings_per_reviewer", "min_confidence", "output_mode"}
+
+
+def _llm_settings(value, source: str | None) -> dict:
+    """The ``llm:`` mapping (settings of ``vep-review review``), checked for unknown keys only;
+    :class:`agent.review.LlmOptions` interprets the values."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: llm must be a mapping")
+    unknown = set(value) - _LLM_KEYS
+    if unknown:
+        raise ConfigError(f"{source}: unknown llm setting(s): {', '.join(sorted(map(str, unknown)))}")
+    return dict(value)
 
 
 def _as_list(value) -> list[str]:
