@@ -30,7 +30,10 @@ def _lines(report):
             yield [(f"  {where:>5}  ", "dim"), (f"{f.severity.value:<8}", _STYLE[f.severity.value]),
                    (f"{f.rule} {f.name}  ", "bold"), (f.message, None), (section, "dim")]
             if f.fix:
-                yield [("         fix: ", "green"), (f.fix, None)]
+                first, *rest = f.fix.splitlines()
+                yield [("         fix: ", "green"), (first, None)]
+                for more in rest:
+                    yield [("              " + more, None)]
         yield []
     for err in report.errors:
         yield [("error: ", "bold red"), (err, None)]
