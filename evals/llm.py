@@ -76,7 +76,7 @@ class LlmSettings:
         model: model ID (cassettes are per model).
         cassettes: cassette root (default :data:`evals.replay.CASSETTES_DIR`).
         record: record cassettes through the API instead of replaying.
-        batch: record through the Message Batches API (not implemented: see docs/evals.md).
+        batch: record through the Message Batches API (:mod:`evals.batch`), at half price.
         base_url: endpoint for recording (default: the SDK's, or ``$ANTHROPIC_BASE_URL``).
     """
 
@@ -361,9 +361,6 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
         result.notes.append(SYNTHETIC_LABEL)
     if name == "concerns":
         result.notes.append(CONCERNS_CAVEAT)
-    if settings.record and settings.batch:
-        result.notes.append("--batch (Message Batches API) is not implemented: cases were recorded one request at a "
-                            "time (see docs/evals.md)")
     if settings.record and not os.environ.get("ANTHROPIC_API_KEY") and not settings.base_url:
         result.notes.append("--record needs ANTHROPIC_API_KEY (or --base-url): nothing was recorded, cassettes replayed")
         settings = LlmSettings(settings.model, settings.cassettes, False, settings.batch, settings.base_url)
@@ -373,6 +370,15 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
     except ImportError as exc:
         reviewer_missing = f"the LLM reviewer (agent.review) cannot be imported: {exc}"
         result.notes.append(reviewer_missing)
+    batch_status: dict[str, str | None] = {}
+    if settings.record and settings.batch and not reviewer_missing:
+        from dataclasses import replace
+
+        from evals.batch import record_batch
+
+        runnable = [c for c in cases if matches(c.id, selected) and not c.skip]
+        batch_status = record_batch(runnable, corpus, settings, phash, log=result.notes.append)
+        settings = replace(settings, record=False)  # the batch wrote the cassettes: replay them
     usage: dict = {}
     stale_cases = 0
     for case in cases:
@@ -383,6 +389,9 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
         progress(case.id)
         if case.skip:
             cr.detail = case.skip
+            continue
+        if batch_status.get(case.id):
+            cr.status, cr.detail = ERROR, f"not recorded by the message batch: {batch_status[case.id]}"[:300]
             continue
         path = replay.cassette_path(settings.cassettes, settings.model, phash, case.id)
         cr.extra["cassette"] = str(path)

@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     llm.add_argument("--cassettes", metavar="DIR", help="cassette root (default: evals/cassettes/); a folder named "
                                                         "'synthetic' holds test data, never a model's score")
     llm.add_argument("--record", action="store_true", help="record cassettes through the API (needs ANTHROPIC_API_KEY)")
-    llm.add_argument("--batch", action="store_true", help="record through the Message Batches API (not implemented yet)")
+    llm.add_argument("--batch", action="store_true", help="with --record: send the requests as one Message Batch (half price; waits until the batch ends)")
     llm.add_argument("--base-url", help="Anthropic-compatible endpoint to record from")
     return p
 

@@ -200,3 +200,95 @@ def test_record_without_key_or_endpoint_records_nothing(tmp_path, monkeypatch):
     assert any("needs ANTHROPIC_API_KEY" in n for n in s["notes"])
     assert [c["status"] for c in s["cases"]] == ["not-recorded"]
     assert not (tmp_path / "c").exists()
+
+
+# -- --record --batch ------------------------------------------------------------------------------
+
+class _FakeBatches:
+    """A local stand-in for the Message Batches API: a batch ends at the first poll and
+    answers every request the way agent.llm.fake_server answers single calls."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        from agent.llm.fake_server import synthetic_answer
+
+        fake = self
+        self.created: list[dict] = []
+        self.polls = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, payload, ctype="application/json"):
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                self.send_response(200)
+                self.send_header("content-type", ctype)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _batch(self, status):
+                return {"id": "msgbatch_1", "type": "message_batch", "processing_status": status,
+                        "request_counts": {"processing": 0, "succeeded": len(fake.created), "errored": 0,
+                                           "canceled": 0, "expired": 0},
+                        "created_at": "2026-11-22T00:00:00Z", "expires_at": "2026-11-23T00:00:00Z",
+                        "results_url": f"{fake.url}/v1/messages/batches/msgbatch_1/results" if status == "ended" else None}
+
+            def do_POST(self):  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                fake.created = body["requests"]
+                self._send(self._batch("in_progress"))
+
+            def do_GET(self):  # noqa: N802
+                if self.path.endswith("/results"):
+                    lines = []
+                    for r in fake.created:
+                        answer = synthetic_answer(r["params"], "design_gaps")
+                        msg = {"id": "msg_b", "type": "message", "role": "assistant", "model": r["params"]["model"],
+                               "content": [{"type": "text", "text": json.dumps(answer)}], "stop_reason": "end_turn",
+                               "usage": {"input_tokens": 100, "output_tokens": 10}}
+                        lines.append(json.dumps({"custom_id": r["custom_id"],
+                                                 "result": {"type": "succeeded", "message": msg}}))
+                    return self._send("\n".join(lines).encode(), "application/binary")
+                fake.polls += 1
+                self._send(self._batch("ended"))
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def test_record_through_a_message_batch(tmp_path):
+    """--record --batch: requests captured in process, sent as one batch, cassettes written
+    from the results, then replayed and scored like any other."""
+    import anthropic
+
+    from evals import llm, replay
+    from evals.batch import record_batch
+    from evals.corpus import Corpus
+
+    need(CORPUS)
+    corpus = Corpus.open(CORPUS)
+    fake = _FakeBatches()
+    root = tmp_path / "synthetic"
+    try:
+        settings = llm.LlmSettings(model=MODEL, cassettes=root, record=True, batch=True, base_url=fake.url)
+        cases = [c for c in llm.gap_cases(corpus) if c.id == GAP_CASE]
+        client = anthropic.Anthropic(api_key="k", base_url=fake.url, max_retries=0)
+        status = record_batch(cases, corpus, settings, replay.prompt_hash(), client=client, sleep=lambda _: None)
+    finally:
+        fake.close()
+    assert status == {GAP_CASE: None}
+    assert fake.created and fake.polls >= 1
+    meta = replay.read_metadata(replay.cassette_path(root, MODEL, replay.prompt_hash(), GAP_CASE))
+    assert meta["recorded_via"] == "message-batches" and meta["batch_id"] == "msgbatch_1"
+    assert meta["usage"]["input_tokens"] == 100 * len(fake.created)
+    replayed = llm.run_llm_set("gaps", cases, corpus, llm.LlmSettings(model=MODEL, cassettes=root))
+    assert [c.status for c in replayed.cases] in (["pass"], ["fail"]), replayed.cases[0].detail
+    assert replayed.metrics["cases_scored"] == 1 and replayed.metrics["synthetic"] is True
