@@ -543,3 +543,212 @@ def non_goal_excludes_live_migration(text: str, repo_path: str, env: MutationEnv
     mutated = _replace_lines(text, s.line, s.line, [doc.lines[s.line - 1], "", bullet])
     return Mutation(mutated, repo_path, "Non Goal excludes live migration without justification",
                     section=s.title, planted=bullet)
+
+
+# -- more defect mutators: front matter shape, layout, release metadata, sections -----------------
+
+@mutator
+def remove_required_field(text: str, repo_path: str, env: MutationEnv, field: str = "owning-sig") -> Mutation:
+    """Delete the required front matter ``field`` (docs/vep-governance.md, Front Matter
+    Schema; one of title, vep-number, creation-date, status, authors, owning-sig,
+    reviewers, approvers).
+
+    Skips documents without front matter or without that field.
+    """
+    _need_fm(text)
+    fm, _, _ = fmtext.split(text)
+    if fmtext._entry(fm, field) is None:
+        raise Skip(f"the front matter has no {field}")
+    return Mutation(fmtext.remove_entry(text, field), repo_path, f"removed {field} from the front matter")
+
+
+@mutator
+def duplicate_key(text: str, repo_path: str, env: MutationEnv, key: str = "status") -> Mutation:
+    """Write the one-line front matter entry ``key`` a second time, unchanged, at the end of
+    the block (YAML loaders silently keep the last one; here both say the same, so only the
+    repetition is wrong).
+
+    Skips documents without front matter or without a one-line ``key`` entry.
+    """
+    _need_fm(text)
+    fm, delims, body = fmtext.split(text)
+    span = fmtext._entry(fm, key)
+    if span is None or span[1] - span[0] != 1:
+        raise Skip(f"the front matter has no one-line {key} entry")
+    return Mutation(fmtext.join([*fm, fm[span[0]]], delims, body), repo_path, f"{key} given twice")
+
+
+@mutator
+def unterminated_front_matter(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Delete the closing ``---`` of the front matter, so that the block runs into the
+    markdown body and no YAML loader can read it.
+
+    Skips documents without front matter, and documents with a later ``---`` line (a
+    markdown rule), which would close the block there instead.
+    """
+    _need_fm(text)
+    fm, delims, body = fmtext.split(text)
+    if any(re.fullmatch(r"-{3,}\s*", line) for line in body):
+        raise Skip("a later '---' line in the body would close the block")
+    return Mutation("\n".join([delims[0], *fm, *body]), repo_path, "removed the closing --- of the front matter")
+
+
+@mutator
+def wrong_owning_sig(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Set ``owning-sig`` to a real SIG other than the one whose directory holds the VEP
+    (the first other ``sig-*`` directory of the corpus, alphabetically).
+
+    Skips documents without front matter and documents outside a ``veps/sig-*/`` folder.
+    """
+    _need_fm(text)
+    parts = repo_path.split("/")
+    if len(parts) < 3 or not parts[1].startswith("sig-"):
+        raise Skip("the document is not in a veps/sig-*/ directory")
+    other = sorted(s for s in env.sigs if s != parts[1])
+    if not other:
+        raise Skip("the corpus has no other SIG")
+    return Mutation(fmtext.set_entry(text, "owning-sig", other[0]), repo_path,
+                    f"owning-sig {other[0]} for a VEP under {parts[1]}/")
+
+
+@mutator
+def replaced_without_successor(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Set ``status: replaced`` and leave ``superseded-by`` empty: a replaced VEP that does not
+    say which VEP replaced it.
+
+    Skips documents without front matter.
+    """
+    _need_fm(text)
+    mutated = fmtext.set_entry(text, "status", "replaced")
+    mutated = fmtext.set_entry(mutated, "superseded-by", "")
+    return Mutation(mutated, repo_path, "status: replaced with superseded-by empty",
+                    reference_text=fmtext.set_entry(text, "superseded-by", ""))
+
+
+_BODY_TARGET_RE = re.compile(r"^[-*\s]*This VEP targets (alpha) for version:\s*v?(\d+)\.(\d+)", re.I | re.M)
+
+
+@mutator
+def milestone_disagrees_with_body(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Set ``milestone.alpha`` one minor release later than the body's "This VEP targets
+    alpha for version: vX.Y" line, so that the front matter and the body disagree.
+
+    Skips documents without front matter or without such a body line.
+    """
+    _need_fm(text)
+    m = _BODY_TARGET_RE.search(fmtext.strip_front_matter(text))
+    if m is None:
+        raise Skip("the body names no alpha target release")
+    release = f"v{m.group(2)}.{int(m.group(3)) + 1}"
+    return Mutation(_set_milestone_alpha(text, release), repo_path,
+                    f"milestone.alpha {release}, the body says v{m.group(2)}.{m.group(3)}",
+                    reference_text=_set_milestone_alpha(text, f"v{m.group(2)}.{m.group(3)}"))
+
+
+@mutator
+def stage_without_milestone(text: str, repo_path: str, env: MutationEnv, stage: str = "beta") -> Mutation:
+    """Set ``stage`` to ``stage`` (beta) and remove ``milestone.<stage>``: the VEP claims a
+    stage no release was named for.
+
+    The reference is the same document with ``milestone.<stage>`` set (the body's target
+    release for that stage, else the later of ``milestone.alpha`` and
+    :func:`future_release`), so that
+    what a beta stage requires anyway (on-by-default readiness, an Implementation History)
+    is not counted against the rule. Skips documents without front matter and meta-VEPs
+    (exempt from stage).
+    """
+    _need_fm(text)
+    if repo_path.startswith("veps/meta-VEPs/"):
+        raise Skip("meta-VEPs are exempt from stage")
+    fm, _, _ = fmtext.split(text)
+    span = fmtext._entry(fm, "milestone")
+    kept: dict[str, str] = {}
+    if span is not None:
+        for line in fm[span[0] + 1 : span[1]]:
+            mm = re.match(r"\s+([A-Za-z]+)\s*:\s*(.*?)\s*(#.*)?$", line)
+            if mm and mm.group(1) != stage:
+                kept[mm.group(1)] = mm.group(2).strip("\"'")
+    staged = fmtext.set_entry(text, "stage", stage, after="feature-gate")
+    mutated = fmtext.set_entry(staged, "milestone", kept, after="stage") if kept else fmtext.remove_entry(staged, "milestone")
+    body_target = re.search(rf"targets\s+{stage}\s+for\s+version:\s*v?(\d+\.\d+)", fmtext.strip_front_matter(text), re.I)
+    release = f"v{body_target.group(1)}" if body_target else None
+    if release is None:  # the later of milestone.alpha and the next release still open for VEPs
+        candidates = [future_release(env)] + [v for v in [kept.get("alpha", "")] if release_key(v)]
+        release = max(candidates, key=release_key)
+    reference = fmtext.set_entry(staged, "milestone", {**kept, stage: release}, after="stage")
+    return Mutation(mutated, repo_path, f"stage: {stage} without milestone.{stage}", reference_text=reference)
+
+
+@mutator
+def misnamed_document(text: str, repo_path: str, env: MutationEnv, name: str = "proposal.md") -> Mutation:
+    """Rename the main document of the VEP directory from ``vep.md`` to ``name``.
+
+    The directory gets a ``-draft`` suffix as well (still a valid ``<number>-<name>``): the
+    corpus checkout keeps the original ``vep.md`` in the original directory, and a file
+    beside a ``vep.md`` is a supplementary document, not a misnamed VEP. Skips documents not
+    at ``veps/<sig>/<dir>/vep.md``.
+    """
+    parts = repo_path.split("/")
+    if len(parts) != 4 or parts[3] != "vep.md":
+        raise Skip("the document is not at veps/<sig>/<dir>/vep.md")
+    new_path = "/".join([parts[0], parts[1], parts[2] + "-draft", name])
+    return Mutation(text, new_path, f"vep.md renamed to {name} (in {parts[2]}-draft/)",
+                    reference_repo_path="/".join([parts[0], parts[1], parts[2] + "-draft", "vep.md"]))
+
+
+@mutator
+def drop_graduation_stage(text: str, repo_path: str, env: MutationEnv, stage: str = "Beta") -> Mutation:
+    """Delete the ``stage`` subsection (heading and text, e.g. ``### Beta``) of Graduation
+    Requirements, so that the section no longer labels that stage. A VEP with several
+    sections that stand for Graduation Requirements (the older "Implementation Phases" and
+    "Feature lifecycle Phases") loses the stage in each of them.
+
+    Skips documents without a heading for the stage in those sections, and documents that
+    still label the stage another way after the deletion (a bold label, a ``Beta:`` line) or
+    say they skip it.
+    """
+    doc = _doc(text, repo_path)
+    wanted = env.template.lookup("Graduation Requirements")
+    keys = wanted.aliases if wanted is not None else {"graduation requirements"}
+    grads = [g for g in doc.h2() if g.key in keys]
+    if not grads:
+        raise Skip("the document has no Graduation Requirements section")
+    subs = [s for g in grads for s in doc.sections
+            if s.level > g.level and g.line < s.line <= g.end_line and re.match(rf"^{stage}\b", s.title.strip(), re.I)]
+    if not subs:
+        raise Skip(f"Graduation Requirements has no '{stage}' heading")
+    mutated = text
+    for s in sorted(subs, key=lambda s: -s.line):
+        mutated = _replace_lines(mutated, s.line, s.end_line, [])
+    rest = _doc(mutated, repo_path)
+    for g in (g for g in rest.h2() if g.key in keys):
+        body = "\n".join(rest.lines[g.line : g.end_line])
+        if re.search(rf"(^|\n)\s*(#+\s*|[-*]\s*)?(\*\*)?{stage}\b", body, re.I) or \
+                re.search(rf"\bskip\w*\b.{{0,40}}\b{stage}\b", body, re.I):
+            raise Skip(f"'{g.title}' still names the {stage} stage after the headings are deleted")
+    return Mutation(mutated, repo_path, f"deleted the {stage} stage of {', '.join(repr(g.title) for g in grads)}",
+                    section=grads[0].title)
+
+
+@mutator
+def swap_sections(text: str, repo_path: str, env: MutationEnv, first: str = "Goals", second: str = "Non Goals") -> Mutation:
+    """Swap two required ``##`` sections (whole sections, subsections included) that the
+    template orders ``first`` before ``second``.
+
+    Skips documents without both sections, or where they are not adjacent in template order
+    already (then other order findings could mix in).
+    """
+    doc = _doc(text, repo_path)
+    a, b = find_section(doc, env.template, first), find_section(doc, env.template, second)
+    if a is None or b is None:
+        raise Skip(f"the document lacks '{first}' or '{second}'")
+    if not (a.end_line + 1 == b.line or a.end_line + 1 < b.line and not "".join(doc.lines[a.end_line : b.line - 1]).strip()):
+        raise Skip(f"'{first}' is not directly followed by '{second}'")
+    lines = doc.lines
+    block_a = lines[a.line - 1 : a.end_line]
+    block_b = lines[b.line - 1 : b.end_line]
+    between = lines[a.end_line : b.line - 1]
+    new = block_b + (between or [""]) + block_a
+    if block_b and block_b[-1].strip():
+        new = block_b + [""] + block_a
+    return Mutation(_replace_lines(text, a.line, b.end_line, new), repo_path, f"'{second}' moved before '{first}'")

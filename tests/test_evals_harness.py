@@ -168,6 +168,22 @@ def test_mutators_plant_one_defect(env):
     assert m.text.rstrip().endswith("N/A") and m.section == "Update/Rollback Compatibility"
     m = MUTATORS["cross_sig_api_change"](VEP, PATH, env)
     assert m.sig == "sig-network" and "spec.domain.devices.interfaces" in m.text
+    m = MUTATORS["duplicate_key"](VEP, PATH, env)
+    assert m.text.count("status: provisional") == 2
+    m = MUTATORS["unterminated_front_matter"](VEP, PATH, env)
+    assert m.text.count("---") == 1
+    m = MUTATORS["wrong_owning_sig"](VEP, PATH, env)
+    assert fmtext.get_scalar(m.text, "owning-sig") == "sig-network"
+    m = MUTATORS["misnamed_document"](VEP, PATH, env)
+    assert m.repo_path == "veps/sig-compute/123-example-feature-draft/proposal.md"
+    m = MUTATORS["stage_without_milestone"](VEP, PATH, env)
+    assert fmtext.get_scalar(m.text, "stage") == "beta" and "beta:" not in m.text and 'beta: "v1.9"' in m.reference_text
+    m = MUTATORS["swap_sections"](VEP, PATH, env, first="Non Goals", second="Design")
+    assert m.text.index("## Design") < m.text.index("## Non Goals")
+    m = MUTATORS["replaced_without_successor"](VEP, PATH, env)
+    assert fmtext.get_scalar(m.text, "status") == "replaced"
+    m = MUTATORS["remove_required_field"](VEP, PATH, env, field="approvers")
+    assert "approvers" not in m.text
 
 
 def test_mutators_skip_with_a_reason(env):
@@ -183,6 +199,12 @@ def test_mutators_skip_with_a_reason(env):
         MUTATORS["feature_gate_opt_out"](VEP.replace("behind the ExampleFeature gate", "behind the `ExampleFeature` feature gate"), PATH, env)
     with pytest.raises(Skip, match="meta-VEPs"):
         MUTATORS["remove_feature_gate"](VEP, "veps/meta-VEPs/123-example-feature/vep.md", env)
+    with pytest.raises(Skip, match="no Graduation Requirements"):
+        MUTATORS["drop_graduation_stage"](VEP, PATH, env)
+    with pytest.raises(Skip, match="lacks"):
+        MUTATORS["swap_sections"](VEP, PATH, env)  # the fixture has no Goals section
+    with pytest.raises(Skip, match="no alpha target"):
+        MUTATORS["milestone_disagrees_with_body"](VEP, PATH, env)
     with pytest.raises(Skip, match="still covers"):
         MUTATORS["drop_section"](VEP + "\n## Other Alternatives\n\nMore.\n", PATH, env, section="Alternatives")
 
