@@ -276,6 +276,17 @@ def _client_for(llm: LlmOptions, model: str, config_llm: dict, have_items: bool)
     return None, LlmClient(settings, http_client=llm.http_client, sleep=llm.sleep)
 
 
+def _group_reasons(notes: list[str], limit: int = 300) -> str:
+    """``["a: boom", "b: boom", "c: other"]`` -> ``"boom (a, b); other (c)"``, at most ``limit`` characters."""
+    grouped: dict[str, list[str]] = {}
+    for note in notes:
+        who, _, reason = note.partition(": ")
+        grouped.setdefault(reason or who, []).append(who if reason else "")
+    text = "; ".join(f"{reason} ({', '.join(dict.fromkeys(w for w in who if w))})" if any(who) else reason
+                     for reason, who in grouped.items())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def summarize_llm(states: list[dict], model: str, skip: str | None, attempted: bool, wall: float,
                   items: list) -> tuple[str, dict]:
     """(``llm_status`` one-liner, ``usage`` dict) from the final graph states."""
@@ -283,11 +294,14 @@ def summarize_llm(states: list[dict], model: str, skip: str | None, attempted: b
 
     if not attempted:
         return f"skipped: {skip}", {}
+    from agent.llm.reviewers import BY_KEY
+
     calls = [c for s in states for c in s.get("calls", [])]
     answered = [c for c in calls if c.ok]
     notes = [n for s in states for n in s.get("notes", [])]
     ran = sum(len(s.get("ran", [])) for s in states)
-    failed = [n for n in notes if not n.startswith("verify")]
+    reviewer_failed = [n for n in notes if n.partition(":")[0] in BY_KEY]
+    other_failed = [n for n in notes if n not in reviewer_failed]
     stats = [s["stats"] for s in states if s.get("stats") is not None]
     totals = {k: sum(getattr(c, k) for c in answered)
               for k in ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")}
@@ -306,18 +320,19 @@ def summarize_llm(states: list[dict], model: str, skip: str | None, attempted: b
         **dropped,
         "documents": len(items),
         "reviewers_ran": ran,
-        "reviewers_failed": len(failed),
+        "reviewers_failed": len(reviewer_failed),
     }
     if models and models != [model]:
         usage["answered_by"] = ", ".join(models)
     plural = "s" * (len(answered) != 1)
     suffix = f"; {dropped['dropped_unverified']} finding(s) dropped: quote not in the VEP" if dropped["dropped_unverified"] else ""
-    if ran and not failed:
+    problems = _group_reasons(reviewer_failed + other_failed)
+    if ran and not problems:
         return f"ran: {len(answered)} call{plural}, model {model}{suffix}", usage
-    reasons = "; ".join(dict.fromkeys(failed))
-    reasons = reasons if len(reasons) <= 300 else reasons[:297] + "..."
     if ran:
-        return f"partial: {ran} of {ran + len(failed)} reviewer runs answered, {len(answered)} call{plural}, model {model}; {reasons}", usage
-    if not failed:
+        return (f"partial: {ran} of {ran + len(reviewer_failed)} reviewers answered, {len(answered)} call{plural}, "
+                f"model {model}{suffix}; {problems}"), usage
+    if not problems:
         return f"ran: no reviewer applied, model {model}", usage
+    reasons = problems
     return f"failed: {reasons}; the deterministic review is complete", usage

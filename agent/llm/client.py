@@ -177,8 +177,13 @@ class LlmClient:
             try:
                 return self._parse(msg), records
             except _Invalid as second:
-                kind = "refused" if second.kind == "refused" else second.kind
-                raise LlmError(f"invalid output after one repair attempt ({second.problem})", kind, records) from None
+                if second.kind == "truncated":
+                    reason = f"answer cut off at max_tokens, also after one repair attempt ({second.problem})"
+                elif second.kind == "refused":
+                    reason = f"the model refused to answer ({second.problem})"
+                else:
+                    reason = f"invalid output after one repair attempt ({second.problem})"
+                raise LlmError(reason, second.kind, records) from None
 
     # -- request -------------------------------------------------------------------------------
 

@@ -5,9 +5,11 @@ Sources: ``docs/feature-lifecycle.md`` ("Can a VEP choose to not include a featu
 ``docs/vep-governance.md`` (``feature-gate``: "omit field only if VEP body contains explicit
 opt-out justification"; meta-VEPs are exempt from ``feature-gate`` and ``stage``).
 
-These are heuristics over the text, deliberately simple: they decide whether the
-feature-gate reviewer runs at all (it is skipped when a gate is named) and give the
-reviewers the lines to look at; the judgement itself is the model's.
+When the deterministic rule VEP501 (``agent/rules/vep501_feature_gate_missing.py``) is present,
+its ``gate_facts`` decide, so that the deterministic and the LLM review agree on whether a gate
+is named; the simple heuristics below are the fallback. Either way they only decide whether the
+feature-gate reviewer runs (it is skipped when a gate is named) and which lines it is shown; the
+judgement itself is the model's.
 """
 
 from __future__ import annotations
@@ -62,8 +64,30 @@ class GateStatus:
         return not self.exempt and self.named is None
 
 
-def gate_status(doc) -> GateStatus:
-    """Find the feature gate of ``doc`` (a :class:`agent.document.VepDocument`). Never raises."""
+def gate_status(doc, template=None) -> GateStatus:
+    """Find the feature gate of ``doc`` (a :class:`agent.document.VepDocument`); ``template``
+    (:class:`agent.template.Template`, default: the bundled one) helps VEP501 find the
+    Graduation Requirements section. Never raises."""
+    try:
+        from agent.rules.vep501_feature_gate_missing import gate_facts
+
+        if template is None:
+            from agent.template import load_template
+
+            template = load_template(None)
+        facts = gate_facts(doc, template)
+        status = GateStatus(exempt=bool(doc.is_meta or doc.info.is_template))
+        named = facts.front_matter or (facts.body[0] if facts.body else None)
+        if named is not None:
+            status.named, status.named_line = named.name, named.line
+        status.opt_out = [(o.line, " ".join(o.text.split())[:240]) for o in facts.opt_outs]
+        return status
+    except Exception:  # noqa: BLE001 - VEP501 absent or changed: use the simple heuristics
+        return simple_gate_status(doc)
+
+
+def simple_gate_status(doc) -> GateStatus:
+    """The fallback heuristics (no dependency on the deterministic rules). Never raises."""
     status = GateStatus(exempt=bool(doc.is_meta or doc.info.is_template))
     fm = doc.front_matter
     if fm is not None and fm.error is None:

@@ -61,7 +61,8 @@ def prepare(doc: "VepDocument", ctx: "CheckContext") -> Prepared:
     text = sanitize(doc.text)
     if len(text) > MAX_DOCUMENT_CHARS:
         text = text[:MAX_DOCUMENT_CHARS] + "\n[… the rest of the document was cut by vep-review: too long]"
-    return Prepared(doc, ctx, text, gates.declared_stage(doc), gates.gate_status(doc), taxonomy.scan(doc))
+    return Prepared(doc, ctx, text, gates.declared_stage(doc), gates.gate_status(doc, ctx.template),
+                    taxonomy.scan(doc))
 
 
 @dataclass(frozen=True)
