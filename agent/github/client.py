@@ -44,6 +44,32 @@ def make_retry(settings: RetrySettings):
                 return False
             return super().is_retry(method, status_code, has_retry_after)
 
+        def get_content(self, resp, url):  # GithubRetry reads the body of a 403: keep it for the error
+            content = GithubRetry.get_content(resp, url)
+            self._last_content = content
+            return content
+
+        def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+            from urllib3.exceptions import MaxRetryError
+
+            try:
+                return super().increment(method, url, response, error, _pool, _stacktrace)
+            except MaxRetryError:
+                content = getattr(self, "_last_content", None)
+                if response is not None and response.status in (403, 429) and content:
+                    # retries exhausted on a rate limit: the body was consumed while deciding to
+                    # retry, so raise with GitHub's message instead of an empty response
+                    import json
+
+                    from github import GithubException
+
+                    try:
+                        data = json.loads(content)
+                    except ValueError:
+                        data = {"message": content.decode(errors="replace")[:300]}
+                    raise GithubException(response.status, data, dict(response.headers)) from None
+                raise
+
         def get_retry_after(self, response):
             value = super().get_retry_after(response)
             if value is None or self.max_rate_limit_wait is None:
@@ -70,8 +96,13 @@ def make_retry(settings: RetrySettings):
 def make_client(token: str | None, base_url: str, settings: RetrySettings | None = None, timeout: int = 30):
     """A ``github.Github`` for ``base_url`` (``$GITHUB_API_URL``), lazy (objects are fetched
     only when an attribute needs it), without PyGithub's own request pacing."""
+    import logging
+
     from github import Auth, Github
 
+    # PyGithub logs every retry at INFO through a handler bound to the stderr of import time;
+    # our own one-line errors say what failed and that it was retried.
+    logging.getLogger("github").setLevel(logging.WARNING)
     settings = settings or RetrySettings()
     return Github(
         auth=Auth.Token(token) if token else None,

@@ -31,7 +31,8 @@ from agent.github.source import ApiSource, BaseTree, ChangedFile, GitSource, Sou
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_GITHUB = 0, 1, 2, 3
 #: Room kept free below GitHub's comment limit (zero-width joiners and markers included).
 COMMENT_MAX_CHARS = 60000
-SUMMARY_MAX_CHARS = 400000
+#: GitHub's limit for a step summary is 1 MiB; characters here may take up to 3 bytes.
+SUMMARY_MAX_CHARS = 300000
 PR_ACTIONS = frozenset({"opened", "synchronize", "reopened"})
 
 
@@ -179,20 +180,12 @@ def review(items, mode: str, settings: Settings):
 
 
 def llm_state(report, mode: str) -> str:
-    """``skipped`` (check mode), ``ok`` (the LLM part completed: model calls were made and
-    the status reports no failure) or ``failed``."""
+    """``skipped`` (check mode), ``ok`` (the LLM part ran completely: :mod:`agent.review`
+    reports ``ran: …``) or ``failed`` (``skipped: …`` for want of a key, ``partial: …``,
+    ``failed: …``, or the review could not be run at all): only ``ok`` results are reused."""
     if mode != "full":
         return "skipped"
-    status = (report.llm_status or "").lower()
-    calls = report.usage.get("calls") if isinstance(report.usage, dict) else None
-    try:
-        calls = int(calls or 0)
-    except (TypeError, ValueError):
-        calls = 0
-    bad = ("fail", "error", "skip", "not run", "unavailable", "no api key", "disabled", "partial", "budget")
-    if calls > 0 and not any(word in status for word in bad):
-        return "ok"
-    return "failed"
+    return "ok" if (report.llm_status or "").startswith("ran:") else "failed"
 
 
 def _tool_digest() -> str:
@@ -201,6 +194,8 @@ def _tool_digest() -> str:
     root = Path(__file__).resolve().parent.parent  # the agent package
     h = hashlib.sha256(__version__.encode())
     candidates = [root / "review.py", root / "graph.py", root / "llm", root / "prompts", root.parent / "prompts"]
+    if os.environ.get("VEP_REVIEW_PROMPTS"):
+        candidates.append(Path(os.environ["VEP_REVIEW_PROMPTS"]))
     for c in candidates:
         files = sorted(p for p in c.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if c.is_dir() \
             else ([c] if c.is_file() else [])
@@ -212,14 +207,14 @@ def _tool_digest() -> str:
     return h.hexdigest()
 
 
-def config_hash(tree: BaseTree, settings: Settings, mode: str) -> str:
+def config_hash(tree: BaseTree, settings: Settings) -> str:
     """What a result depends on besides the head commit: the base-branch files, the tool's
     version and prompts, the model, labels and schedules (12 hex digits)."""
     h = hashlib.sha256()
     h.update(tree.digest.encode())
     h.update(_tool_digest().encode())
     model = settings.model or os.environ.get("VEP_REVIEW_MODEL") or "default"
-    h.update(f"\0model={model if mode == 'full' else ''}\0labels={','.join(sorted(settings.labels))}".encode())
+    h.update(f"\0model={model}\0labels={','.join(sorted(settings.labels))}".encode())
     if settings.schedules and Path(settings.schedules).is_dir():
         for p in sorted(Path(settings.schedules).rglob("schedule.yaml")):
             try:
@@ -371,7 +366,7 @@ def _review_pull_request(repo, issue, number: int, command: Command, settings: S
         except SourceError as exc:
             error(f"cannot read the base branch files: {exc}")
             return EXIT_USAGE
-        wanted = CacheKey(head, config_hash(tree, settings, command.mode), command.mode)
+        wanted = CacheKey(head, config_hash(tree, settings), command.mode)
         sticky = find_sticky(issue, settings.bot_login)
         stored = CacheKey.parse(sticky.body) if sticky is not None else None
         if stored is not None and stored.satisfies(wanted):
@@ -472,7 +467,7 @@ def dry_run(repo_dir: str, base_ref: str, head_ref: str, full: bool, settings: S
             mode = "full" if full else "check"
             report = review(prepared.items, mode, settings)
             report.files.extend(prepared.unreadable)
-            key = CacheKey(head, config_hash(prepared.base, settings, mode), mode, llm_state(report, mode))
+            key = CacheKey(head, config_hash(prepared.base, settings), mode, llm_state(report, mode))
     except (SourceError, ConfigError) as exc:
         print(f"vep-review: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -164,9 +164,18 @@ def _finding_item(f: Finding, link_base: str | None) -> str:
     return text
 
 
+_TOKEN_KEYS = (("input_tokens", "in"), ("output_tokens", "out"), ("cache_creation_input_tokens", "cache write"),
+               ("cache_read_input_tokens", "cache read"))
+
+
 def render_usage(usage: dict) -> str:
     """One line on model usage: model, calls, tokens, estimated cost, wall time; ``""`` for
-    an empty ``usage``. Values are rendered inert (the model name comes from configuration)."""
+    an empty ``usage``.
+
+    Tokens are read from ``tokens`` (a number, or a mapping of kind -> count) or from the
+    review graph's ``input_tokens`` / ``output_tokens`` / ``cache_creation_input_tokens`` /
+    ``cache_read_input_tokens``; other keys are not shown. Values are rendered inert.
+    """
     if not usage:
         return ""
     parts = []
@@ -175,12 +184,15 @@ def render_usage(usage: dict) -> str:
     if usage.get("calls") is not None:
         parts.append(_plural(_as_int(usage.get("calls")), "call"))
     tokens = usage.get("tokens")
+    breakdown = [(label, _as_int(usage[key])) for key, label in _TOKEN_KEYS if usage.get(key)]
     if isinstance(tokens, dict):
-        total = sum(_as_int(v) for v in tokens.values())
-        detail = ", ".join(f"{inert(k, 30)} {_as_int(v):,}" for k, v in tokens.items())
-        parts.append(f"{total:,} tokens ({detail})")
-    elif tokens is not None:
+        breakdown = [(inert(k, 30), _as_int(v)) for k, v in tokens.items()]
+        tokens = None
+    if tokens is not None:
         parts.append(f"{_as_int(tokens):,} tokens")
+    elif breakdown:
+        detail = ", ".join(f"{label} {count:,}" for label, count in breakdown)
+        parts.append(f"{sum(c for _, c in breakdown):,} tokens ({detail})")
     cost = usage.get("estimated_cost_usd")
     if cost is not None:
         try:
