@@ -186,7 +186,7 @@ async def areview_documents(items: list[tuple["VepDocument", "CheckContext"]], l
                 try:
                     return await review_one(doc, ctx, deps, llm.reviewer_timeout())
                 except Exception as exc:  # noqa: BLE001 - the deterministic review must survive
-                    reason = f"review graph failed: {type(exc).__name__}: {' '.join(str(exc).split())[:160]}"
+                    reason = f"graph: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:160]}"
                     return {"file_report": FileReport(doc.path, check_document(doc, ctx)), "notes": [reason],
                             "graph_failed": True}
 

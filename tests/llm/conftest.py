@@ -40,13 +40,26 @@ def reviewer_matcher(r1, r2):
     assert value(r1) == value(r2), f"reviewer {value(r1)} != {value(r2)}"
 
 
+#: Response headers not worth keeping in a recorded cassette (account identifiers, cookies).
+SCRUB_RESPONSE_HEADERS = {"anthropic-organization-id", "set-cookie", "cf-ray", "x-envoy-upstream-service-time"}
+
+
+def _scrub_response(response):
+    headers = response.get("headers") or {}
+    for name in list(headers):
+        if name.lower() in SCRUB_RESPONSE_HEADERS:
+            del headers[name]
+    return response
+
+
 def make_vcr(directory: Path, record_mode: str = "none"):
-    """A ``vcr.VCR`` for the reviewer's cassettes (keys never stored)."""
+    """A ``vcr.VCR`` for the reviewer's cassettes: the ``authorization`` and ``x-api-key``
+    request headers are never stored, nor account headers of the responses."""
     import vcr
 
     v = vcr.VCR(cassette_library_dir=str(directory), record_mode=record_mode,
                 filter_headers=["authorization", "x-api-key"], decode_compressed_response=True,
-                match_on=["method", "path", "reviewer"])
+                before_record_response=_scrub_response, match_on=["method", "path", "reviewer"])
     v.register_matcher("reviewer", reviewer_matcher)
     return v
 

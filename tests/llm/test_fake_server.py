@@ -1,0 +1,98 @@
+"""End to end against the local fake Anthropic-compatible server (agent/llm/fake_server.py):
+client timeouts, forced-tool output mode, and ``vep-review review --base-url`` on real corpus
+VEPs. The server's findings are synthetic ("[synthetic]"): these tests check grounding, lines,
+usage figures and status, never review quality."""
+
+import io
+import json
+from contextlib import redirect_stdout
+
+from agent.cli import main
+from agent.document import read
+from agent.llm.fake_server import FakeAnthropic
+from agent.review import LlmOptions, review_documents
+from tests.conftest import make_ctx
+from tests.llm.conftest import Capture, Sleeps, fixture_doc
+
+
+def test_timeout_is_retried_then_reported():
+    doc = fixture_doc("synthetic-vep.md")
+    sleeps = Sleeps()
+    with FakeAnthropic(script={"design_gaps": ["hang", "hang"]}, hang_seconds=3.0) as server:
+        report = review_documents([(doc, make_ctx())], LlmOptions(base_url=server.url, timeout=0.3, max_retries=1,
+                                                                  sleep=sleeps))
+    assert len(sleeps.waits) == 1
+    assert "request timed out after 0.3 s after 2 attempts (design_gaps)" in report.llm_status
+    assert report.llm_status.startswith("partial: 2 of 3 reviewers answered")
+    assert {f.rule for f in report.findings if f.origin == "llm"} == {"LLM201", "LLM301"}
+
+
+def test_forced_tool_output_mode():
+    doc = fixture_doc("synthetic-vep.md")
+    capture = Capture()
+    with FakeAnthropic() as server:
+        report = review_documents([(doc, make_ctx())], LlmOptions(base_url=server.url, output_mode="tool", max_retries=0,
+                                                                  http_client=capture.client()))
+    for r in capture.requests:
+        body = r["body"]
+        assert [t["name"] for t in body["tools"]] == ["record_findings"]  # the one tool: the output schema
+        assert body["tool_choice"] == {"type": "tool", "name": "record_findings"}
+        assert "format" not in body.get("output_config", {})
+    assert {f.rule for f in report.findings if f.origin == "llm"} == {"LLM101", "LLM201", "LLM301"}
+
+
+def test_scripted_faults_through_the_server():
+    doc = fixture_doc("synthetic-vep.md")
+    script = {"design_gaps": [529, "invalid"], "cross_sig": ["unverifiable"], "feature_gate": [429, "max_tokens"]}
+    with FakeAnthropic(script=script) as server:
+        report = review_documents([(doc, make_ctx())], LlmOptions(base_url=server.url, max_retries=1, sleep=Sleeps()))
+        per = {}
+        for r in server.requests:
+            per[r["reviewer"]] = per.get(r["reviewer"], 0) + 1
+    assert per == {"design_gaps": 3, "cross_sig": 1, "feature_gate": 3}  # retry + repair; plain; retry + repair
+    assert report.usage["dropped_unverified"] == 1
+    assert {f.rule for f in report.findings if f.origin == "llm"} == {"LLM101", "LLM301"}
+    assert report.llm_status.startswith("ran: 5 calls")
+
+
+def run_cli(*argv):
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(list(argv))
+    return code, out.getvalue()
+
+
+def test_cli_review_without_key_is_the_deterministic_review(corpus):
+    path = str(corpus / "veps/sig-network/307-vhostuser-binding-plugin/vep.md")
+    check_code, check_out = run_cli("check", "--format", "json", path)
+    code, out = run_cli("review", "--format", "json", path)
+    assert code == check_code
+    data, checked = json.loads(out), json.loads(check_out)
+    assert data["findings"] == checked["findings"]
+    assert data["llm"]["status"].startswith("skipped: ANTHROPIC_API_KEY is not set")
+    code, text = run_cli("review", path)
+    assert "LLM review: skipped: ANTHROPIC_API_KEY is not set" in text
+
+
+def test_cli_review_with_a_self_hosted_endpoint_on_corpus_veps(corpus, monkeypatch):
+    paths = [corpus / "veps/sig-network/307-vhostuser-binding-plugin/vep.md",
+             corpus / "veps/sig-storage/90-utility-volumes/vep.md"]
+    with FakeAnthropic(delay=0.05) as server:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
+        code, out = run_cli("review", "--format", "json", "--model", "claude-sonnet-5-5", *map(str, paths))
+        code_sarif, sarif = run_cli("review", "--format", "sarif", str(paths[0]))
+    data = json.loads(out)
+    llm = [f for f in data["findings"] if f["origin"] == "llm"]
+    assert {f["rule"] for f in llm} >= {"LLM101", "LLM201"}
+    docs = {str(p): read(str(p)) for p in paths}
+    for f in llm:
+        doc = docs[f["path"]]
+        assert f["quote"] in " ".join(doc.lines[f["line"] - 1].split())  # our line, holding the quote
+        assert f["category"] and 0 <= f["confidence"] <= 1
+    usage = data["llm"]["usage"]
+    assert data["llm"]["status"].startswith("ran: ")
+    assert usage["model"] == "claude-sonnet-5-5" and usage["calls"] == usage["attempts"] <= 3 * len(paths)
+    assert usage["input_tokens"] > 0 and usage["output_tokens"] > 0 and usage["estimated_cost_usd"] > 0
+    assert usage["wall_seconds"] > 0
+    results = json.loads(sarif)["runs"][0]["results"]
+    assert any(r["ruleId"].startswith("LLM") for r in results)
