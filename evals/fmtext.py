@@ -141,9 +141,10 @@ def strip_front_matter(text: str) -> str:
 _TARGET_RE = re.compile(r"targets\s+(alpha|beta|GA)\s+for\s+version:\s*v?(\d+\.\d+)", re.I)
 _GATE_WORD = r"(?:feature[ -]?gates?|FeatureGates?|FG)\b"
 _GATE_RES = (
-    re.compile(_GATE_WORD + r"[^`\n]{0,40}`([A-Z][A-Za-z0-9]+)`", re.I),          # feature gate: `Foo`
-    re.compile(r"`([A-Z][A-Za-z0-9]+)`[^`\n]{0,30}" + _GATE_WORD, re.I),          # `Foo` feature gate
-    re.compile(r"\b([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)\s+" + _GATE_WORD),      # FooBar FeatureGate
+    re.compile(_GATE_WORD + r"[^`.]{0,40}?`([A-Za-z][A-Za-z0-9]+)`", re.I),        # feature gate named `Foo`
+    re.compile(r"`([A-Za-z][A-Za-z0-9]+)`[^`.\n]{0,30}" + _GATE_WORD, re.I),      # `Foo` feature gate
+    re.compile(r"\b([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+|[A-Z][A-Z0-9]{1,})\s+" + _GATE_WORD),  # FooBar / SEV feature gate
+    re.compile(r"featureGates:\s*\n\s*-\s*\"?([A-Za-z][A-Za-z0-9]+)"),                  # featureGates: [- Foo]
 )
 _OPT_OUT_RE = re.compile(
     r"\b(?:no|not|without|does\s+not\s+(?:have|need|require)|doesn't\s+(?:have|need|require))\b[^.\n]{0,60}"
@@ -151,9 +152,9 @@ _OPT_OUT_RE = re.compile(
 
 
 def body_feature_gate(doc: VepDocument) -> str | None:
-    """The feature gate a VEP's body names: a CamelCase word in backticks next to
-    "feature gate" / "FeatureGate" / "FG", or a CamelCase word right before it; ``None``
-    when there is none."""
+    """The feature gate a VEP's body names: a word in backticks next to "feature gate" /
+    "FeatureGate" / "FG" (line breaks allowed), a CamelCase or upper-case word right before
+    it, or an entry of a ``featureGates:`` list; ``None`` when there is none."""
     for rx in _GATE_RES:
         m = rx.search(doc.body)
         if m:

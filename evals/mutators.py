@@ -266,7 +266,7 @@ def empty_section(text: str, repo_path: str, env: MutationEnv, section: str) -> 
     HTML comment (and its empty subsections), nothing written by the author.
 
     Skips when the document has no such section, when the template has none, or when the
-    section is already the template text.
+    section is already empty (nothing but headings, comments and template text).
     """
     doc = _doc(text, repo_path)
     s = find_section(doc, env.template, section)
@@ -278,8 +278,8 @@ def empty_section(text: str, repo_path: str, env: MutationEnv, section: str) -> 
     if t is None:
         raise Skip(f"the template has no '{section}' section")
     body = t.body.strip("\n").split("\n")
-    if s.body.strip() == t.body.strip():
-        raise Skip(f"'{section}' is already the template text")
+    if s.body.strip() == t.body.strip() or s.is_empty(env.template.placeholders):
+        raise Skip(f"'{section}' is already empty")
     return Mutation(_replace_lines(text, s.line + 1, s.end_line, ["", *body, ""]), repo_path,
                     f"reset '{s.title}' to the template's comment", section=s.title)
 
@@ -313,32 +313,57 @@ BARE_OPT_OUT = "This VEP does not need a feature gate."
 @mutator
 def feature_gate_opt_out(text: str, repo_path: str, env: MutationEnv, sentence: str = WEAK_OPT_OUT) -> Mutation:
     """Replace the feature gate by an opt-out: delete ``feature-gate`` from the front matter
-    and put ``sentence`` at the start of the Design section. The default sentence gives a
+    and write ``sentence`` in the Design section. The default sentence gives a
     reason docs/feature-lifecycle.md calls weak ("it is a simple change");
     :data:`BARE_OPT_OUT` gives none.
 
     docs/vep-governance.md allows omitting the field "only if VEP body contains explicit
     opt-out justification", and docs/feature-lifecycle.md wants "a strong reasoning and
-    justification". Skips meta-VEPs (exempt), documents without front matter, without a
-    ``feature-gate`` value or without a Design section, and documents whose body names a
-    feature gate (:func:`evals.fmtext.body_feature_gate`): an opt-out would contradict it.
+    justification". The sentence goes into a new ``### Feature Gate`` subsection at the end
+    of Design, so that no paragraph of the author's is read as its reason. Skips meta-VEPs
+    (exempt), documents without front matter, without a ``feature-gate`` value or without a
+    Design section, documents whose body names a feature gate
+    (:func:`evals.fmtext.body_feature_gate`: an opt-out would contradict it) and documents
+    that go straight to GA (:func:`straight_to_ga`: their Graduation Requirements may already
+    give the reason).
     """
     _need_fm(text)
     if repo_path.startswith("veps/meta-VEPs/"):
         raise Skip("meta-VEPs are exempt from feature-gate")
     if fmtext.get_scalar(text, "feature-gate") is None:
         raise Skip("the front matter has no feature-gate value")
-    named = fmtext.body_feature_gate(_doc(text, repo_path))
+    doc = _doc(text, repo_path)
+    named = fmtext.body_feature_gate(doc)
     if named:
         raise Skip(f"the body names the feature gate `{named}`: an opt-out would contradict it")
-    mutated = fmtext.remove_entry(text, "feature-gate")
-    doc = _doc(mutated, repo_path)
+    if straight_to_ga(doc, env.template):
+        raise Skip("Graduation Requirements goes straight to GA: its text may already justify having no gate")
     s = find_section(doc, env.template, "Design")
     if s is None:
         raise Skip("the document has no Design section")
-    mutated = _replace_lines(mutated, s.line, s.line, [doc.lines[s.line - 1], "", sentence])
-    return Mutation(mutated, repo_path, f"replaced feature-gate by {sentence!r} in '{s.title}'",
-                    section=s.title, planted=sentence)
+    mutated = fmtext.remove_entry(text, "feature-gate")
+    shift = len(text.split("\n")) - len(mutated.split("\n"))
+    end = s.end_line - shift  # the Design section's last line in the mutated text
+    mutated = _replace_lines(mutated, end, end, [_doc(mutated, repo_path).lines[end - 1], "", "### Feature Gate", "",
+                                                 sentence, ""])
+    return Mutation(mutated, repo_path, f"replaced feature-gate by {sentence!r} in a new '### Feature Gate' of "
+                    f"'{s.title}'", section=s.title, planted=sentence)
+
+
+def straight_to_ga(doc: VepDocument, template: Template) -> bool:
+    """Whether the sections standing for Graduation Requirements label GA but neither Alpha
+    nor Beta (a VEP that goes straight to GA), or say so ("straight to GA", "directly to
+    GA", "single lifecycle phase")."""
+    wanted = template.lookup("Graduation Requirements")
+    keys = wanted.aliases if wanted is not None else {"graduation requirements"}
+    text = "\n".join("\n".join(doc.lines[g.line - 1 : g.end_line]) for g in doc.h2() if g.key in keys)
+    if re.search(r"straight\s+to\s+GA|directly\s+to\s+GA|single\s+lifecycle\s+phase", doc.body, re.I):
+        return True
+    if not text:
+        return False
+    label = r"(?:^|\n)\s*(?:#+\s*|[-*]\s*)?(?:\*\*)?{}\b"
+    has = {st: bool(re.search(label.format(st), text, re.I)) for st in ("alpha", "beta", "ga")}
+    return has["ga"] and not has["alpha"] and not has["beta"]
 
 
 @mutator
@@ -423,7 +448,10 @@ def mismatched_vep_number(text: str, repo_path: str, env: MutationEnv, offset: i
     title = doc.title
     if title is not None and title.number is not None:
         line = doc.lines[title.line - 1]
-        new = re.sub(rf"(?<!\d){title.number}(?!\d)", str(title.number + offset), line, count=1)
+        new = re.sub(r"\d+", lambda d: str(title.number + offset) if int(d.group()) == title.number else d.group(),
+                     line, count=1)
+        if new == line:
+            raise Skip(f"cannot find the number {title.number} in the H1 line")
         return Mutation(_replace_lines(text, title.line, title.line, [new]), repo_path,
                         f"H1 number {title.number} -> {title.number + offset}")
     if fmtext.has_front_matter(text):
@@ -650,11 +678,10 @@ def stage_without_milestone(text: str, repo_path: str, env: MutationEnv, stage: 
     """Set ``stage`` to ``stage`` (beta) and remove ``milestone.<stage>``: the VEP claims a
     stage no release was named for.
 
-    The reference is the same document with ``milestone.<stage>`` set (the body's target
-    release for that stage, else the later of ``milestone.alpha`` and
-    :func:`future_release`), so that
-    what a beta stage requires anyway (on-by-default readiness, an Implementation History)
-    is not counted against the rule. Skips documents without front matter and meta-VEPs
+    The reference is the same document with ``milestone.<stage>`` set (the latest of the
+    body's target release for that stage, ``milestone.alpha`` and :func:`future_release`),
+    so that what a current beta stage requires anyway (on-by-default readiness, an
+    Implementation History) is not counted against the rule. Skips documents without front matter and meta-VEPs
     (exempt from stage).
     """
     _need_fm(text)
@@ -671,10 +698,11 @@ def stage_without_milestone(text: str, repo_path: str, env: MutationEnv, stage: 
     staged = fmtext.set_entry(text, "stage", stage, after="feature-gate")
     mutated = fmtext.set_entry(staged, "milestone", kept, after="stage") if kept else fmtext.remove_entry(staged, "milestone")
     body_target = re.search(rf"targets\s+{stage}\s+for\s+version:\s*v?(\d+\.\d+)", fmtext.strip_front_matter(text), re.I)
-    release = f"v{body_target.group(1)}" if body_target else None
-    if release is None:  # the later of milestone.alpha and the next release still open for VEPs
-        candidates = [future_release(env)] + [v for v in [kept.get("alpha", "")] if release_key(v)]
-        release = max(candidates, key=release_key)
+    # the latest of the body's target, milestone.alpha and the next release still open for VEPs
+    candidates = [future_release(env)] + [v for v in [kept.get("alpha", "")] if release_key(v)]
+    if body_target:
+        candidates.append(f"v{body_target.group(1)}")
+    release = max(candidates, key=release_key)
     reference = fmtext.set_entry(staged, "milestone", {**kept, stage: release}, after="stage")
     return Mutation(mutated, repo_path, f"stage: {stage} without milestone.{stage}", reference_text=reference)
 
@@ -703,11 +731,21 @@ def drop_graduation_stage(text: str, repo_path: str, env: MutationEnv, stage: st
     sections that stand for Graduation Requirements (the older "Implementation Phases" and
     "Feature lifecycle Phases") loses the stage in each of them.
 
-    Skips documents without a heading for the stage in those sections, and documents that
-    still label the stage another way after the deletion (a bold label, a ``Beta:`` line) or
-    say they skip it.
+    Skips meta-VEPs (exempt), documents that say they have no feature gate (then no stage is
+    required), that say they skip the stage (or strike its target line through), that have
+    no heading for the stage in those sections, that still label the stage another way
+    after the deletion (a bold label, a ``Beta:`` line), and documents left with GA alone
+    (:func:`straight_to_ga`: that reads as going straight to GA).
     """
+    if repo_path.startswith("veps/meta-VEPs/"):
+        raise Skip("meta-VEPs are exempt from graduation stages")
     doc = _doc(text, repo_path)
+    if fmtext.body_opts_out(doc):
+        raise Skip("the VEP says it has no feature gate, so it has no Alpha/Beta stages to label")
+    said = re.search(rf"\b{stage}\b[^.\n]{{0,30}}\bskipped\b|\bskip\w*\b[^.\n]{{0,40}}\b{stage}\b|"
+                     rf"~[^~\n]*targets\s+{stage}[^~\n]*~", doc.body, re.I)
+    if said:
+        raise Skip(f"the VEP says it skips {stage}: {said.group(0)!r}")
     wanted = env.template.lookup("Graduation Requirements")
     keys = wanted.aliases if wanted is not None else {"graduation requirements"}
     grads = [g for g in doc.h2() if g.key in keys]
@@ -726,6 +764,8 @@ def drop_graduation_stage(text: str, repo_path: str, env: MutationEnv, stage: st
         if re.search(rf"(^|\n)\s*(#+\s*|[-*]\s*)?(\*\*)?{stage}\b", body, re.I) or \
                 re.search(rf"\bskip\w*\b.{{0,40}}\b{stage}\b", body, re.I):
             raise Skip(f"'{g.title}' still names the {stage} stage after the headings are deleted")
+    if straight_to_ga(rest, env.template):
+        raise Skip(f"without its {stage} stage the section reads as going straight to GA")
     return Mutation(mutated, repo_path, f"deleted the {stage} stage of {', '.join(repr(g.title) for g in grads)}",
                     section=grads[0].title)
 
