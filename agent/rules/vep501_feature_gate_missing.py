@@ -1,0 +1,596 @@
+"""The VEP names its feature gate, or says why it needs none.
+
+**What it checks.** That a VEP (not a meta-VEP, not the template) does one of:
+
+1. names a gate in the front matter: ``feature-gate: MyFeature`` (a value other than empty,
+   ``TBD``, ``N/A``, ``none`` or the schema's ``FeatureName``);
+2. names a gate in the body: an identifier next to "feature gate", "feature-gate",
+   "FeatureGate" or "FG": backticked (`` the `ImageVolume` feature gate ``, `` feature gate
+   named `IOMMUFD` ``, `` Feature gate (`Plugins`) ``) or written as a CamelCase or
+   upper-case word (``the TargetSideMigrationHooks feature gate``, ``behind the existing SEV
+   feature gate``, ``PanicDevice FG``), or defined in a list (`` `HotplugVolumes` - this
+   existing featuregate … ``); in fenced examples, a backticked name next to "feature gate"
+   or an entry of a ``featureGates:`` list.
+   A gate that already exists counts: the VEP adds logic under it;
+3. opts out with a justification: a sentence saying there is no gate ("no feature gate",
+   "does not require a feature gate", "will not be feature gated", "without a feature gate",
+   "does not have graduation phases guarded by a feature gate", "graduating directly to GA",
+   "in a single lifecycle phase") together with a reason. The reason may be in the same
+   paragraph, the next one, or (when the VEP goes straight to GA) in the Graduation
+   Requirements section; a reason is a causal word ("because", "since", "due to",
+   "rationale", "reasons", …) or one of the reasons docs/feature-lifecycle.md discusses.
+   A Graduation Requirements section with only a GA stage that has content is read as going
+   straight to GA. Statements in Alternatives sections (a rejected "No Feature Gate"
+   option) and in GA stages ("API available without a FeatureGate") are not opt-outs.
+
+In a VEP with front matter, the front matter is where the gate is named: the schema says
+"feature-gate: FeatureName # omit field only if VEP body contains explicit opt-out
+justification" (docs/vep-governance.md), so a gate named only in the body of such a VEP is
+reported too, with the name to copy into ``feature-gate``. (A ``feature-gate`` value that is
+not a usable name, such as ``TBD``, is VEP206's; when the body names the gate, this rule does
+not repeat it.) In a VEP without front matter the body is the only place, and a gate named
+there is enough.
+
+Otherwise: an **error** (a warning on not-yet-migrated VEPs without front matter). The
+message says whether no gate is named at all or the opt-out gives no reason (then it points
+at the opt-out sentence). Whether the reason is strong enough is VEP502's question.
+
+docs/vep-governance.md's "Field Rules by Status" table lists ``feature-gate`` as plain
+"required" for ``implementable``, while docs/feature-lifecycle.md, "Can a VEP choose to not
+include a feature gate?", allows a justified opt-out, and the schema's own comment says "omit
+field only if VEP body contains explicit opt-out justification". This rule follows
+feature-lifecycle.md, the policy: a justified opt-out is accepted at every status.
+
+**Why.** docs/feature-lifecycle.md, "Why is a feature gate important?": a gate forces users to
+opt in to an experimental feature, says loudly that the API may change and that quality is
+not promised, and "(dramatically) lower[s] the bar for new alpha features". Alpha and Beta
+features must be behind a gate ("Release Stage Transition Table"). Naming the gate in the VEP
+lets reviewers, the release team and users find it.
+
+**Anti-pattern.** A Graduation Requirements section with "- [ ] Feature gate guards all code
+changes" copied from the template and no gate named anywhere; or "This VEP does not have
+graduation phases guarded by a feature gate." with nothing saying why.
+
+**Best practice.** ``feature-gate: VMPersistentState`` in the front matter and "The feature
+is behind the `VMPersistentState` feature gate" in Design; or, without a gate, a paragraph
+such as "No feature gate: the old and new code paths cannot coexist because …".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agent.rules import Problem
+from agent.rules.vep401_required_section import graduation_section, stage_marks
+
+ID = "VEP501"
+NAME = "feature-gate-missing"
+SEVERITY = "error"
+LEGACY_SEVERITY = "warning"
+SOURCE = ("docs/feature-lifecycle.md, Feature Gates (Can a VEP choose to not include a feature gate?); "
+          "docs/vep-governance.md, Front Matter Schema (feature-gate)")
+FIX = ("Name the feature gate (front matter `feature-gate:` and the Design section), or explain in the "
+       "body why the feature needs none.")
+
+# --- text model ---------------------------------------------------------------------------
+
+_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_FENCE_RE = re.compile(r"^\s{0,3}(```+|~~~+)")
+_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}(\s|$)")
+
+
+@dataclass
+class Paragraph:
+    """Consecutive non-blank prose lines (headings, blank lines and code fences end one).
+
+    Attributes:
+        lines: 1-based file line of each line.
+        text: the lines joined with ``"\\n"`` (HTML comments removed).
+    """
+
+    lines: list[int]
+    text: str
+
+    @property
+    def line(self) -> int:
+        return self.lines[0]
+
+    def line_at(self, offset: int) -> int:
+        """File line of character ``offset`` of :attr:`text`."""
+        return self.lines[min(self.text.count("\n", 0, offset), len(self.lines) - 1)]
+
+    @property
+    def flat(self) -> str:
+        """:attr:`text` on one line (newlines as spaces, same offsets)."""
+        return self.text.replace("\n", " ")
+
+
+@dataclass
+class BodyText:
+    """The body split for phrase matching.
+
+    Attributes:
+        paragraphs: prose paragraphs in document order.
+        code: (file line, text) of lines inside fenced code blocks.
+    """
+
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    code: list[tuple[int, str]] = field(default_factory=list)
+
+
+def body_text(doc) -> BodyText:
+    """Split ``doc``'s body into prose paragraphs and fenced code lines, HTML comments
+    removed (line numbers kept). Never raises."""
+    text = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), doc.body)
+    out = BodyText()
+    fence = None
+    cur_lines: list[int] = []
+    cur_text: list[str] = []
+
+    def flush():
+        if cur_lines:
+            out.paragraphs.append(Paragraph(list(cur_lines), "\n".join(cur_text)))
+        cur_lines.clear()
+        cur_text.clear()
+
+    for offset, raw in enumerate(text.split("\n")):
+        line = doc.body_line + offset
+        m = _FENCE_RE.match(raw)
+        if fence is not None:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            else:
+                out.code.append((line, raw))
+            continue
+        if m:
+            flush()
+            fence = m.group(1)
+            continue
+        if not raw.strip() or _HEADING_RE.match(raw):
+            flush()
+            continue
+        cur_lines.append(line)
+        cur_text.append(raw.strip())
+    flush()
+    return out
+
+
+# --- gate names ---------------------------------------------------------------------------
+
+_GATE = r"(?:(?i:feature[\s_-]*gates?)|\bFGs?\b|\bF\.Gate\b)"
+_TOKEN = r"[A-Za-z][A-Za-z0-9]{1,80}"
+_NAME = rf"(?:`(?P<bt>{_TOKEN})`|(?P<plain>{_TOKEN}))"
+_STOP = {
+    "feature", "features", "gate", "gates", "featuregate", "featuregates", "fg", "fgs", "the", "a", "an",
+    "new", "existing", "alpha", "beta", "ga", "kubevirt", "kubernetes", "k8s", "hco", "hyperconverged",
+    "api", "apis", "vep", "veps", "kep", "vm", "vms", "vmi", "vmis", "cr", "crd", "crds", "ci", "e2e",
+    "tbd", "todo", "na", "none", "is", "are", "named", "called", "name", "its", "own", "this", "that",
+    "enabled", "disabled", "true", "false", "cdi", "ssp", "rbac", "ui", "cli", "yaml", "json", "ok", "it",
+    "featurename", "and", "or", "of", "for", "dedicated", "separate", "single", "same", "respective",
+    "on", "off", "in", "to", "be", "will", "was",
+}
+_NAME_BEFORE_RE = re.compile(rf"{_NAME}\s+(?:(?i:alpha|beta|new|existing)\s+)?{_GATE}")
+_NAME_AFTER_RE = re.compile(
+    rf"{_GATE}(?:(?:\s+[\w-]+){{0,4}}?\s+(?:named|called)|[\s*_,:]*(?:name|is)?)[\s*_,:]*(?P<paren>\(\s*)?{_NAME}"
+    rf"(?(paren)\s*\))")
+_NAME_GATE_RE = re.compile(rf"(?i:behind|under|by)\s+(?:the\s+)?(?:existing\s+)?`(?P<bt>{_TOKEN})`\s+(?i:gate)\b")
+_NAME_DEFINED_RE = re.compile(
+    rf"`(?P<bt>{_TOKEN})`\s*[-–—:]\s*(?i:this|a|the|an)\s+(?:[\w-]+\s+){{0,2}}?{_GATE}")
+_YAML_KEY_RE = re.compile(r"^(?P<indent>\s*)[\"']?featureGates[\"']?\s*:\s*(?P<rest>.*)$")
+_YAML_ITEM_RE = re.compile(r"^(?P<indent>\s*)-\s*[\"']?(?P<name>[A-Za-z][A-Za-z0-9]*)[\"']?\s*(?:#.*)?$")
+_PLACEHOLDER_VALUES = {"", "tbd", "todo", "tba", "n/a", "na", "none", "null", "-", "featurename", "..."}
+
+
+def _mentions_gate(text: str) -> bool:
+    """Cheap test before the gate patterns: the text says "gate" or "FG"."""
+    return "gate" in text.lower() or "FG" in text or "F.Gate" in text
+
+
+def _gate_token(name: str | None, backticked: bool) -> str | None:
+    if not name or name.lower() in _STOP or "featuregate" in name.lower():
+        return None
+    if backticked:
+        return name
+    if any(c.isupper() for c in name[1:]):  # CamelCase, lowerCamel, ACRONYM
+        return name
+    return None
+
+
+@dataclass(frozen=True)
+class GateName:
+    """A feature gate named by the VEP.
+
+    Attributes:
+        name: the gate's name as written.
+        line: 1-based file line.
+        where: ``"front matter"``, ``"body"`` or ``"example"`` (a ``featureGates:`` list).
+    """
+
+    name: str
+    line: int
+    where: str
+
+
+def front_matter_gate(doc) -> GateName | None:
+    """The front matter's ``feature-gate`` when it names a gate (a non-placeholder string,
+    or a list holding one)."""
+    fm = doc.front_matter
+    if fm is None or fm.error is not None or not isinstance(fm.data, dict):
+        return None
+    value = fm.data.get("feature-gate")
+    values = value if isinstance(value, list) else [value]
+    for v in values:
+        if isinstance(v, str) and v.strip().lower() not in _PLACEHOLDER_VALUES:
+            return GateName(v.strip(), fm.line_of("feature-gate"), "front matter")
+    return None
+
+
+def body_gates(doc, text: BodyText | None = None) -> list[GateName]:
+    """Gates the body names (prose and ``featureGates:`` lists in examples), in document
+    order."""
+    text = text or body_text(doc)
+    out: list[GateName] = []
+    for p in text.paragraphs:
+        if not _mentions_gate(p.text):
+            continue
+        flat = p.flat
+        for rx in (_NAME_BEFORE_RE, _NAME_AFTER_RE, _NAME_GATE_RE, _NAME_DEFINED_RE):
+            for m in rx.finditer(flat):
+                bt = m.groupdict().get("bt")
+                name = _gate_token(bt, True) if bt else _gate_token(m.groupdict().get("plain"), False)
+                if name:
+                    out.append(GateName(name, p.line_at(m.start()), "body"))
+    for line, raw in text.code:  # comments and prose in examples: backticked names only
+        if not _mentions_gate(raw):
+            continue
+        for rx in (_NAME_BEFORE_RE, _NAME_AFTER_RE):
+            for m in rx.finditer(raw):
+                name = _gate_token(m.groupdict().get("bt"), True)
+                if name:
+                    out.append(GateName(name, line, "example"))
+    in_list: int | None = None
+    for line, raw in text.code:
+        m = _YAML_KEY_RE.match(raw)
+        if m:
+            rest = m.group("rest").strip()
+            if rest.startswith("["):
+                for name in re.findall(r"[A-Za-z][A-Za-z0-9]*", rest):
+                    if _gate_token(name, True):
+                        out.append(GateName(name, line, "example"))
+                in_list = None
+            else:
+                in_list = len(m.group("indent"))
+            continue
+        if in_list is not None:
+            item = _YAML_ITEM_RE.match(raw)
+            if item and len(item.group("indent")) >= in_list:
+                if _gate_token(item.group("name"), True):
+                    out.append(GateName(item.group("name"), line, "example"))
+                continue
+            if raw.strip() and not raw.strip().startswith("#"):
+                in_list = None
+    out.sort(key=lambda g: g.line)
+    return out
+
+
+# --- opt-outs -------------------------------------------------------------------------------
+
+_NOT = r"(?:\s+not|n't)"
+_OPT_OUT_RES = [
+    re.compile(rf"\bno\s+(?:new\s+|dedicated\s+|separate\s+|additional\s+|specific\s+)?{_GATE}", re.I),
+    re.compile(
+        rf"\b(?:does|do|did|will|would|shall|should|need|needs|must|can|is|are){_NOT}\s+"
+        rf"(?:\w+\s+){{0,3}}?(?:require|need|have|introduce|include|add|warrant|be\s+(?:guarded|gated|protected|hidden)"
+        rf"\s+(?:by|behind))\s+(?:(?!enabl|disabl|turn|toggl|set\b|flip)[\w-]+\s+){{0,4}}?{_GATE}", re.I),
+    re.compile(rf"\bwithout\s+(?:a\s+|any\s+)?(?:new\s+|dedicated\s+|separate\s+)?{_GATE}"
+               rf"(?!\s+(?:enabled|disabled|set|on|off|being))", re.I),
+    re.compile(r"\b(?:not|never)\s+(?:be\s+|being\s+)?(?:feature[\s-]*)?gated\b|\bun-?gated\b|\bnon-?gated\b", re.I),
+    re.compile(rf"{_GATE}\s+(?:is|are|was|would\s+be|will\s+be)\s+(?:not\s+(?:needed|required|necessary|introduced|"
+               rf"added|planned)|unnecessary|not\s+applicable)", re.I),
+    re.compile(rf"\b(?:no\s+need\s+for|skip(?:s|ping)?|omit(?:s|ting)?|avoid(?:s|ing)?|forgo(?:es|ing)?)\s+"
+               rf"(?:the\s+|a\s+|any\s+)?{_GATE}", re.I),
+    re.compile(rf"\b(?:does|do|would|will){_NOT}\s+make\s+sense\s+to\s+(?:create|add|have|introduce|use)\s+"
+               rf"(?:a\s+|an?\s+new\s+)?{_GATE}", re.I),
+]
+#: Statements that the feature goes straight to GA (GA features have no gate).
+DIRECT_GA_RES = [
+    re.compile(r"\b(?i:directly|straight|immediately|right\s+away)\s+(?:\w+\s+){0,3}?(?:to|into|as|at)\s+"
+               r"(?:the\s+)?(?:GA\b|(?i:general[\s-]+availability))"),
+    re.compile(r"\bsingle\s+(?:lifecycle|graduation|feature)\s+(?:phase|stage)\b", re.I),
+    re.compile(r"\bdoes\s+not\s+have\s+graduation\s+phases\b", re.I),
+]
+
+
+@dataclass(frozen=True)
+class OptOut:
+    """A sentence saying the VEP has no feature gate.
+
+    Attributes:
+        line: 1-based file line of the statement.
+        text: the statement (the matched phrase with some context, one line).
+        justification: the text a reason is looked for in, as a :class:`Paragraph` (so that
+            a phrase in it can be traced to its line): the statement's paragraph, the next
+            one in the same section and, for a VEP that goes straight to GA, the Graduation
+            Requirements section.
+        direct_ga: the statement is about going straight to GA rather than about the gate.
+        implicit: found from the structure (a Graduation Requirements section with only a GA
+            stage), not from a sentence.
+    """
+
+    line: int
+    text: str
+    justification: Paragraph
+    direct_ga: bool = False
+    implicit: bool = False
+
+
+class _LineIndex:
+    """Per file line: the innermost section, whether it is inside an Alternatives section,
+    whether it is inside a GA stage subsection (one pass over the sections)."""
+
+    def __init__(self, doc):
+        n = len(doc.lines) + 2
+        self.inner: list = [None] * n
+        self.alternative = [False] * n
+        self.ga = [False] * n
+        for s in doc.sections:
+            alt = "alternative" in s.key
+            ga = s.level >= 3 and _GA_HEADING_RE.match(s.title) is not None
+            for line in range(max(s.line, 0), min(s.end_line, n - 1) + 1):
+                self.inner[line] = s
+                self.alternative[line] = self.alternative[line] or alt
+                self.ga[line] = self.ga[line] or ga
+
+    def section(self, line: int):
+        return self.inner[line] if 0 <= line < len(self.inner) else None
+
+    def excluded(self, line: int, direct: bool) -> bool:
+        """In an Alternatives section (a rejected "No Feature Gate" option), or, for gate
+        statements, in a GA stage subsection ("API available without a FeatureGate" is the
+        end state, not an opt-out)."""
+        if not 0 <= line < len(self.inner):
+            return False
+        return self.alternative[line] or (not direct and self.ga[line])
+
+
+_GA_HEADING_RE = re.compile(r"^\W*(?:post[\s-]*)?(?:GA\b|general availability)", re.I)
+
+
+_ITEM_START_RE = re.compile(r"^(?:[-*+]\s|\d+[.)]\s|\||#|\*\*|__)")
+_SENTENCE_END_RE = re.compile(r"[.!?;](?=\s)|[.!?]$")
+
+
+def sentence_at(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` (lines joined with ``"\\n"``) around ``[start, end)``, on
+    one line: a sentence ends at ``.``, ``!``, ``?`` or ``;`` followed by a space, at a
+    blank line and where a list item, table row, heading or bold label starts."""
+    pos = 0
+    left, right = 0, len(text)
+    for raw in text.split("\n"):  # logical lines: a list item, row or heading starts one
+        if pos > 0 and (not raw.strip() or _ITEM_START_RE.match(raw.strip())):
+            if pos <= start:
+                left = pos
+            elif right == len(text):
+                right = pos - 1
+        if raw.lstrip().startswith("#") and pos <= start:
+            left = pos + len(raw)  # a heading is never part of the sentence
+        pos += len(raw) + 1
+    for m in _SENTENCE_END_RE.finditer(text, left, right):
+        if m.end() <= start:
+            left = m.end()
+        elif m.start() >= end:
+            right = m.end()
+            break
+    return " ".join(text[left:right].split())
+
+
+def _join(parts: list[Paragraph]) -> Paragraph:
+    """Paragraphs as one, separated by a blank line (mapped to the line before it)."""
+    lines: list[int] = []
+    for part in parts:
+        if lines:
+            lines.append(lines[-1])
+        lines.extend(part.lines)
+    return Paragraph(lines, "\n\n".join(part.text for part in parts))
+
+
+def _section_paragraph(doc, section) -> Paragraph | None:
+    """A section's lines (below its heading, subsections included, comments blanked) as one
+    :class:`Paragraph`."""
+    if section is None:
+        return None
+    raw = "\n".join(doc.lines[section.line:section.end_line])
+    text = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), raw)
+    return Paragraph(list(range(section.line + 1, section.end_line + 1)) or [section.line], text)
+
+
+def opt_outs(doc, template, text: BodyText | None = None) -> list[OptOut]:
+    """Opt-out statements of ``doc`` (see the rule's documentation), in document order."""
+    text = text or body_text(doc)
+    grad = graduation_section(doc, template)
+    grad_para = _section_paragraph(doc, grad)
+    grad_text = grad_para.text if grad_para is not None else ""
+    ga_only = grad is not None and _ga_only(doc, grad)
+    single_phase = ga_only or any(rx.search(grad_text) for rx in DIRECT_GA_RES)
+    found: list[OptOut] = []
+    index = _LineIndex(doc)
+    paras = text.paragraphs
+    for idx, p in enumerate(paras):
+        flat = p.flat
+        hits = []
+        if _mentions_gate(flat):
+            for rx in _OPT_OUT_RES:
+                hits += [(m, False) for m in rx.finditer(flat)]
+        lower = flat.lower()
+        if "GA" in flat or "general" in lower or "phase" in lower or "stage" in lower:
+            for rx in DIRECT_GA_RES:
+                hits += [(m, True) for m in rx.finditer(flat)]
+        for m, direct in sorted(hits, key=lambda h: h[0].start()):
+            line = p.line_at(m.start())
+            if index.excluded(line, direct):
+                continue
+            parts = [p]
+            nxt = paras[idx + 1] if idx + 1 < len(paras) else None
+            if nxt is not None and index.section(p.lines[-1]) is index.section(nxt.line):
+                parts.append(nxt)
+            if grad_para is not None and single_phase:
+                parts.append(grad_para)
+            justification = _join(parts)
+            found.append(OptOut(line, sentence_at(p.text, m.start(), m.end()), justification, direct))
+            break  # one statement per paragraph
+    if not found and ga_only:
+        found.append(OptOut(grad.line, f"{grad.title}: GA only", grad_para, True, True))
+    return found
+
+
+def _ga_only(doc, grad) -> bool:
+    """The graduation section labels GA with content and no Alpha or Beta with content."""
+    marks = stage_marks(doc, grad)
+    with_content = {m.stage for m in marks if m.has_content}
+    return with_content == {"ga"}
+
+
+# --- reasons (shared with VEP502) ------------------------------------------------------------
+
+_REASON_WORD_RE = re.compile(
+    r"\b(?:because|since|due\s+to|as\s+(?:it|this|the|there|we|its|they|all)|reasons?|rationale|justif\w*|"
+    r"therefore|thus|hence|so\s+that|in\s+order\s+to|given\s+(?:that|the))\b", re.I)
+
+#: docs/feature-lifecycle.md's weak reasons, by kind.
+WEAK_REASONS = {
+    "a simple change": re.compile(
+        r"\b(?:simple|small|trivial|straight[\s-]?forward|minor|minimal|limited\s+(?:functional\s+)?scope|"
+        r"low[\s-]risk|(?:no|little|minimal)\s+risk|not\s+pose\s+(?:a|any)\s+(?:significant\s+|major\s+|real\s+)?risk|"
+        r"no\s+special\s+implications)\b", re.I),
+    "off by default, hence safe": re.compile(
+        r"\b(?:(?:off|disabled)\s+by\s+default|not\s+enabled\s+by\s+default|opt[\s-]?in|optional|hence\s+safe|"
+        r"safe\s+by\s+default)\b", re.I),
+    "backward compatibility": re.compile(
+        r"\b(?:backwards?[\s-]+compatib\w*|keeps?\s+(?:the\s+)?compatibility|compatible\s+with\s+existing|"
+        r"no\s+(?:api\s+)?break\w*|non[\s-]?breaking|(?:does|do|will|would)(?:\s+not|n't)\s+break|"
+        r"existing\s+\w+(?:\s+\w+)?\s+(?:are\s+|remain\s+|stay\s+)?unaffected)\b", re.I),
+}
+#: docs/feature-lifecycle.md's possibly acceptable reasons.
+ACCEPTABLE_REASONS = {
+    "old and new cannot live side by side": re.compile(
+        r"\b(?:impossible|not\s+possible|cannot\s+(?:be\s+)?(?:feature[\s-]*)?(?:gated|coexist|co-exist|live)|"
+        r"can't\s+(?:be\s+)?(?:gated|coexist|co-exist)|in\s+harmony|side\s+by\s+side|"
+        r"(?:does|do|would|will)(?:\s+not|n't)\s+make\s+sense\s+to\s+(?:create|add|have|introduce|use)\s+(?:a\s+)?"
+        r"feature[\s-]*gate)", re.I),
+    "reshaping an existing feature": re.compile(
+        r"\b(?:reshap\w*|rework\w*\s+(?:of\s+)?(?:an?\s+|the\s+)?existing|(?:no|not\s+(?:a|any))\s+new\s+"
+        r"(?:functionality|feature|behaviou?r|capabilit\w*)|new,?\s+(?:more\s+\w+\s+)?way\s+to\s+"
+        r"(?:configure|express|use)\s+existing|existing\s+(?:behaviou?r|functionality|feature)\s+in\s+a\s+new\s+way)",
+        re.I),
+    "logic under an existing gate": re.compile(
+        r"\b(?:(?:under|behind|guarded\s+by|protected\s+by|covered\s+by|gated\s+by)\s+(?:the\s+|an\s+)?existing\s+"
+        r"(?:`?\w+`?\s+)?(?:feature[\s-]*)?gate|existing\s+`?\w+`?\s+feature[\s-]*gate)", re.I),
+}
+#: Reasons the policy classifies neither way: reviewers judge them (VEP502 stays quiet).
+OTHER_REASONS = re.compile(
+    r"\b(?:bug[\s-]?fix\w*|transparent|no\s+user[\s-]facing|not\s+(?:really\s+)?a\s+feature|process\s+change|"
+    r"policy\s+change|(?:CI|build|test(?:ing)?)\s+(?:infrastructure|change|lanes?))\b", re.I)
+
+
+def has_reason(text: str) -> bool:
+    """``text`` gives a reason: a causal word or a reason the policy discusses."""
+    if _REASON_WORD_RE.search(text) or OTHER_REASONS.search(text):
+        return True
+    return any(rx.search(text) for rx in (*WEAK_REASONS.values(), *ACCEPTABLE_REASONS.values()))
+
+
+# --- the rule -------------------------------------------------------------------------------
+
+@dataclass
+class GateFacts:
+    """What a VEP says about its feature gate.
+
+    Attributes:
+        front_matter: the gate named in the front matter, if any.
+        body: gates named in the body.
+        opt_outs: opt-out statements.
+    """
+
+    front_matter: GateName | None
+    body: list[GateName]
+    opt_outs: list[OptOut]
+
+    @property
+    def named(self) -> bool:
+        """A gate is named somewhere."""
+        return self.front_matter is not None or bool(self.body)
+
+    @property
+    def justified(self) -> list[OptOut]:
+        """Opt-outs that come with a reason."""
+        return [o for o in self.opt_outs if has_reason(o.justification.text)]
+
+
+_RECENT: list[tuple[object, object, GateFacts]] = []
+
+
+def gate_facts(doc, template) -> GateFacts:
+    """Collect :class:`GateFacts` for ``doc``; the last few results are kept, since VEP404,
+    VEP501 and VEP502 all ask about the same document. Never raises."""
+    for d, t, facts in _RECENT:
+        if d is doc and t is template:
+            return facts
+    text = body_text(doc)
+    facts = GateFacts(front_matter_gate(doc), body_gates(doc, text), opt_outs(doc, template, text))
+    _RECENT.insert(0, (doc, template, facts))
+    del _RECENT[4:]
+    return facts
+
+
+def check(doc, ctx):
+    if doc.info.is_template or doc.is_meta:
+        return
+    facts = gate_facts(doc, ctx.template)
+    fm = doc.front_matter
+    if facts.front_matter is not None or facts.justified:
+        return
+    if facts.body and fm is not None:
+        gate = facts.body[0]
+        if fm.error is None and fm.data.get("feature-gate") in (None, ""):
+            yield Problem(
+                f"The front matter has no `feature-gate`, though the body names the `{gate.name}` gate "
+                f"(line {gate.line}).",
+                line=fm.line_of("feature-gate"),
+                fix=f"Add `feature-gate: {gate.name}` to the front matter.",
+            )
+        return
+    if facts.body:
+        return
+    stated = [o for o in facts.opt_outs if not o.implicit]
+    if stated:
+        o = stated[0]
+        yield Problem(
+            f"The VEP says it has no feature gate but gives no reason: \"{_short(o.text)}\".",
+            line=o.line,
+            fix="Explain why the feature needs no gate (docs/feature-lifecycle.md lists what counts as a strong "
+                "reason), or add one.",
+        )
+        return
+    grad = graduation_section(doc, ctx.template)
+    if fm is not None and fm.error is None:
+        line = fm.line_of("feature-gate")
+        where = "the front matter names no `feature-gate` and the body"
+    else:
+        line = grad.line if grad is not None else None
+        where = "the body"
+    if facts.opt_outs:  # only implied: a GA-only Graduation Requirements section
+        what = "goes straight to GA without saying why the feature needs no gate"
+    else:
+        what = "neither names one nor explains why the feature needs none"
+    yield Problem(
+        f"No feature gate is named: {where} {what}.",
+        line=line,
+        fix="Name the gate (`feature-gate: <Name>` in the front matter and in Design), or justify in the body "
+            "why the feature needs none.",
+    )
+
+
+def _short(text: str, limit: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
