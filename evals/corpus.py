@@ -172,8 +172,15 @@ class Corpus:
 
 
 def project_relative(path: Path) -> str:
-    """``path`` relative to the project root when inside it, else as given (for reports)."""
+    """``path`` relative to the project root (``../shared/…`` for the shared data beside it),
+    for reports."""
+    import os
+
     try:
         return path.resolve().relative_to(PROJECT_ROOT).as_posix()
     except ValueError:
+        pass
+    try:
+        return Path(os.path.relpath(path.resolve(), PROJECT_ROOT)).as_posix()
+    except ValueError:  # another drive (Windows)
         return str(path)

@@ -229,6 +229,8 @@ def _run_mutation(spec: MutationSpec, text: str, added_fm: bool, repo_path: str,
         return CaseResult(case_id, "mutations", SKIPPED, repo_path, str(exc), expected)
     except Exception as exc:  # noqa: BLE001 - a broken mutator is a harness error, reported
         return CaseResult(case_id, "mutations", ERROR, repo_path, f"mutator raised {type(exc).__name__}: {exc}", expected)
+    if m.text == text and m.repo_path == repo_path and m.base_text is None:
+        return CaseResult(case_id, "mutations", ERROR, repo_path, f"the mutator changed nothing ({m.note})", expected)
     try:
         mutated = check(m.text, m.repo_path, m.base_text, repo_path)
         reference = check(m.reference_text if m.reference_text is not None else text,

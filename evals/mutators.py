@@ -291,15 +291,19 @@ def remove_feature_gate(text: str, repo_path: str, env: MutationEnv) -> Mutation
     docs/vep-governance.md, Front Matter Schema: "omit field only if VEP body contains
     explicit opt-out justification"; a body that merely names the gate is not one. Skips
     meta-VEPs (exempt), documents without front matter or without a ``feature-gate`` value,
-    and documents whose body opts out of a gate (then omitting the field is allowed).
+    and documents whose body opts out of a gate or that go straight to GA
+    (:func:`straight_to_ga`): then omitting the field may be allowed.
     """
     _need_fm(text)
     if repo_path.startswith("veps/meta-VEPs/"):
         raise Skip("meta-VEPs are exempt from feature-gate")
     if fmtext.get_scalar(text, "feature-gate") is None:
         raise Skip("the front matter has no feature-gate value")
-    if fmtext.body_opts_out(_doc(text, repo_path)):
+    doc = _doc(text, repo_path)
+    if fmtext.body_opts_out(doc):
         raise Skip("the body opts out of a feature gate, so the field may be omitted")
+    if straight_to_ga(doc, env.template):
+        raise Skip("the VEP goes straight to GA, which may justify having no gate")
     return Mutation(fmtext.remove_entry(text, "feature-gate"), repo_path, "removed feature-gate from the front matter")
 
 
