@@ -426,3 +426,13 @@ def test_unsupported_event_is_a_usage_error(monkeypatch, capsys):
 
     assert main(["--event-name", "push", "--event-path", "/nonexistent"]) == 2
     assert "unsupported event 'push'" in capsys.readouterr().out
+
+
+def test_too_many_documents_for_the_llm_review(fake, review, monkeypatch, tmp_path):
+    files = {f"veps/sig-compute/{n}-feature/vep.md": BAD_VEP.replace("999", str(n)) for n in (301, 302, 303)}
+    standard_pr(fake, files)
+    assert run_event(monkeypatch, tmp_path, fake, "issue_comment", comment_event(), "--max-llm-documents", "2") == 0
+    assert review.calls == []
+    body = bot_comments(fake)[0]["body"]
+    assert "3 VEP documents changed, more than the 2 the LLM review takes at once" in body
+    assert body.count("**VEP201**") == 3 and "llm=failed" in body

@@ -31,9 +31,16 @@ exit codes: 0 done, nothing to do, or refused; 1 error-level findings (pull_requ
 
 environment: GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_TOKEN,
 GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_STEP_SUMMARY; VEP_REVIEW_ALLOWED_USERS,
-VEP_REVIEW_BOT_LOGIN, VEP_REVIEW_SCHEDULES, VEP_REVIEW_MODEL, ANTHROPIC_API_KEY,
+VEP_REVIEW_BOT_LOGIN, VEP_REVIEW_SCHEDULES, VEP_REVIEW_MODEL, VEP_REVIEW_MAX_LLM_DOCUMENTS, ANTHROPIC_API_KEY,
 ANTHROPIC_BASE_URL.
 """
+
+
+def _int_env(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name) or default)
+    except ValueError:
+        return default
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="kubevirt/sig-release checkout, for VEP Freeze dates")
     p.add_argument("--model", default=env("VEP_REVIEW_MODEL") or None, help="Anthropic model id for the full review")
     p.add_argument("--base-url", default=env("ANTHROPIC_BASE_URL") or None, help="Anthropic-compatible endpoint")
+    p.add_argument("--max-llm-documents", type=int, default=_int_env("VEP_REVIEW_MAX_LLM_DOCUMENTS", 10), metavar="N",
+                   help="a full review of more changed VEP documents runs the deterministic checks only (default 10)")
     p.add_argument("--retries", type=int, default=3, metavar="N", help="GitHub API retries per request (default 3)")
     p.add_argument("--retry-wait", type=float, default=None, metavar="SECONDS",
                    help="wait after a rate limit, and backoff base (default 20 s rate limit, 1 s backoff; 0 in tests)")
@@ -93,6 +102,7 @@ def _settings(args):
         model=args.model,
         base_url=args.base_url,
         retry=retry,
+        max_llm_documents=max(0, args.max_llm_documents),
         labels=frozenset(args.label),
     )
 

@@ -53,6 +53,9 @@ class Settings:
         model, base_url: LLM options (``None``: the review module's defaults).
         retry: :class:`RetrySettings`.
         max_chars: comment size limit.
+        max_llm_documents: a full review of more VEP documents than this runs the
+            deterministic checks only (a mass edit of every VEP must not cost hundreds of
+            model calls).
         today: date for the VEP Freeze rule.
     """
 
@@ -69,6 +72,7 @@ class Settings:
     base_url: str | None = None
     retry: RetrySettings = field(default_factory=RetrySettings)
     max_chars: int = COMMENT_MAX_CHARS
+    max_llm_documents: int = 10
     today: dt.date | None = None
     labels: frozenset[str] = frozenset()
 
@@ -167,6 +171,11 @@ def review(items, mode: str, settings: Settings):
     """
     if mode != "full":
         return deterministic_report(items)
+    if len(items) > settings.max_llm_documents:
+        report = deterministic_report(items)
+        report.llm_status = (f"skipped: {len(items)} VEP documents changed, more than the {settings.max_llm_documents} "
+                             "the LLM review takes at once (max-llm-documents)")
+        return report
     try:
         from agent.review import review_documents
 
@@ -371,6 +380,8 @@ def _review_pull_request(repo, issue, number: int, command: Command, settings: S
         stored = CacheKey.parse(sticky.body) if sticky is not None else None
         if stored is not None and stored.satisfies(wanted):
             log(f"reused: the comment already holds the {stored.mode} review of {short(head)} with this configuration")
+            write_summary(settings, f"vep-review: the review comment already holds the {stored.mode} review of "
+                                    f"`{short(head)}` with this configuration; nothing was recomputed.")
             return EXIT_OK
         try:
             prepared = prepare(source, source.changed_files(pull), head, base, tree, settings)
