@@ -407,6 +407,7 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
             cr.detail = reviewer_missing
             continue
         metadata = None
+        synthetic = settings.synthetic
         if settings.record:
             metadata = {"model": settings.model, "prompt_hash": phash, "prompt_files": replay.prompt_files(),
                         "case": case.id, "target": case.target, "synthetic": settings.synthetic,
@@ -416,8 +417,9 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
             if replay.is_synthetic(path, meta) and not settings.synthetic:
                 cr.detail = "synthetic cassette in the model's cassette folder: ignored (not a model score)"
                 continue
+            synthetic = synthetic or replay.is_synthetic(path, meta)
         try:
-            with replay.cassette(path, record=settings.record, metadata=metadata) as cass:
+            with replay.cassette(path, record=settings.record, metadata=metadata, synthetic=synthetic) as cass:
                 report = _review(case, corpus, settings)
                 if settings.record:
                     cass.get_metadata("usage", dict(report.usage or {}))

@@ -18,7 +18,8 @@ One cassette per case, model and prompt version::
   requests, ``anthropic-organization-id``, ``request-id`` and cookies from responses.
 - a cassette anywhere under a folder named ``synthetic`` (or with ``synthetic: true`` in
   its metadata) is hand-made test data: it exercises the harness and is never a model's
-  score.
+  score. Hand-written ones carry no request bodies, so synthetic cassettes are matched by
+  method, path and the asking reviewer (``x-vep-review-reviewer``) instead of the body.
 """
 
 from __future__ import annotations
@@ -44,6 +45,21 @@ SCRUB_RESPONSE_HEADERS = ("anthropic-organization-id", "request-id", "set-cookie
 #: prompt and the document). Host and port are left out so that a cassette recorded through
 #: a proxy or a local endpoint replays anywhere.
 MATCH_ON = ("method", "path", "body")
+#: Synthetic cassettes are hand-written and carry no request bodies (tests/cassettes/synthetic/):
+#: they are matched on the reviewer that asks (the ``x-vep-review-reviewer`` header) instead.
+SYNTHETIC_MATCH_ON = ("method", "path", "reviewer")
+REVIEWER_HEADER = "x-vep-review-reviewer"
+
+
+def _reviewer_matcher(r1, r2):
+    """vcrpy matcher: the same ``x-vep-review-reviewer`` request header."""
+    def value(r):
+        for k, v in r.headers.items():
+            if k.lower() == REVIEWER_HEADER:
+                return v[0] if isinstance(v, list) else v
+        return None
+
+    assert value(r1) == value(r2), f"reviewer {value(r1)} != {value(r2)}"
 
 
 def prompts_dir() -> Path:
@@ -131,27 +147,31 @@ def _scrub_response(response):
     return response
 
 
-def make_vcr(record: bool):
+def make_vcr(record: bool, synthetic: bool = False):
     """A ``vcr.VCR`` for replay (``record_mode="none"``) or recording (``"once"`` into a
-    fresh file), scrubbing secrets and matching on :data:`MATCH_ON`."""
+    fresh file), scrubbing secrets and matching on :data:`MATCH_ON` (on
+    :data:`SYNTHETIC_MATCH_ON` for the replay of synthetic cassettes)."""
     import vcr
 
-    return vcr.VCR(
+    v = vcr.VCR(
         record_mode="once" if record else "none",
-        match_on=MATCH_ON,
+        match_on=SYNTHETIC_MATCH_ON if synthetic and not record else MATCH_ON,
         filter_headers=list(SCRUB_REQUEST_HEADERS),
         before_record_request=_scrub_request,
         before_record_response=_scrub_response,
         decode_compressed_response=True,
     )
+    v.register_matcher("reviewer", _reviewer_matcher)
+    return v
 
 
 @contextlib.contextmanager
-def cassette(path: Path, *, record: bool, metadata: dict | None = None) -> Iterator[object]:
+def cassette(path: Path, *, record: bool, metadata: dict | None = None, synthetic: bool = False) -> Iterator[object]:
     """Replay (or record) the HTTP calls made inside the block from/into ``path``.
 
     Recording deletes an existing file first and stores ``metadata`` (plus
-    ``recorded_at``) in the cassette; replay never touches the network.
+    ``recorded_at``) in the cassette; replay never touches the network. ``synthetic``:
+    match hand-written cassettes by reviewer (:data:`SYNTHETIC_MATCH_ON`).
 
     Raises:
         FileNotFoundError: replay of a cassette that does not exist.
@@ -161,7 +181,7 @@ def cassette(path: Path, *, record: bool, metadata: dict | None = None) -> Itera
         path.unlink(missing_ok=True)
     elif not path.is_file():
         raise FileNotFoundError(str(path))
-    with make_vcr(record).use_cassette(str(path)) as cass:
+    with make_vcr(record, synthetic).use_cassette(str(path)) as cass:
         yield cass
         if record and metadata is not None:
             for key, value in {**metadata, "recorded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}.items():

@@ -163,14 +163,18 @@ def test_a_synthetic_cassette_among_model_cassettes_is_ignored(synthetic_root, t
 def test_a_cassette_that_does_not_answer_is_an_error_not_a_score(synthetic_root, tmp_path):
     """Replay never reaches the network: a cassette recorded for another document fails the
     case (reported as an error) instead of calling the API."""
+    import yaml
+
     from evals import replay
 
-    root = tmp_path / "synthetic"
+    root = tmp_path / "cassettes"  # a model folder: requests are matched on their body
     src = replay.cassette_path(synthetic_root, MODEL, replay.prompt_hash(), GAP_CASE)
     other = "gaps/update_rollback_na/10-dra-devices"
     dst = replay.cassette_path(root, MODEL, replay.prompt_hash(), other)
     dst.parent.mkdir(parents=True)
-    shutil.copy(src, dst)
+    data = yaml.safe_load(src.read_text())
+    data["metadata"]["synthetic"] = False
+    dst.write_text(yaml.safe_dump(data))
     code, data, md = _run(tmp_path, "--only", "gaps", "--cassettes", str(root), "--case", other)
     case = data["sets"]["gaps"]["cases"][0]
     assert case["status"] == "error" and "re-record" in case["detail"]
@@ -178,17 +182,38 @@ def test_a_cassette_that_does_not_answer_is_an_error_not_a_score(synthetic_root,
 
 
 def test_project_synthetic_cassettes_are_never_a_model_score(tmp_path):
-    """Pointing the harness at tests/cassettes/synthetic/ (the reviewer's hand-made test
-    cassettes) labels every figure synthetic."""
+    """The reviewer's hand-written cassette tests/cassettes/synthetic/happy_path.yaml, filed
+    as an eval case's cassette, replays through the harness (matched by reviewer: it has no
+    request bodies) and every figure is labelled synthetic, never a model score. Its answers
+    quote the reviewer's own fixture VEP, so on a corpus VEP they do not verify and are
+    dropped: a case that replays but raises nothing."""
+    from agent.review import DEFAULT_MODEL
+    from evals import replay
+
     need(CORPUS)
-    folder = ROOT / "tests" / "cassettes" / "synthetic"
-    if not folder.is_dir():
-        pytest.skip("tests/cassettes/synthetic/ does not exist")
-    code, data, md = _run(tmp_path, "--only", "llm", "--cassettes", str(folder))
+    happy = ROOT / "tests" / "cassettes" / "synthetic" / "happy_path.yaml"
+    if not happy.is_file():
+        pytest.skip("tests/cassettes/synthetic/happy_path.yaml does not exist")
+    root = tmp_path / "synthetic"
+    dst = replay.cassette_path(root, DEFAULT_MODEL, replay.prompt_hash(), GAP_CASE)
+    dst.parent.mkdir(parents=True)
+    shutil.copy(happy, dst)
+    from evals.run import main
+
+    out = tmp_path / "out"
+    code = main(["--only", "llm", "--cassettes", str(root), "--model", DEFAULT_MODEL, "--out", str(out)])
+    data, md = json.loads((out / "report.json").read_text()), (out / "report.md").read_text()
+    assert code == 0
+    gaps = data["sets"]["gaps"]
+    case = next(c for c in gaps["cases"] if c["id"] == GAP_CASE)
+    assert case["status"] in ("pass", "fail"), case["detail"]
+    assert case["extra"]["llm_status"].startswith("ran:")
+    assert gaps["metrics"]["cases_scored"] == 1 and gaps["usage"]["calls"] >= 1
     for name in ("gaps", "concerns"):
         m = data["sets"][name]["metrics"]
         assert m["synthetic"] is True and m["model_score"] is False
-    assert "SYNTHETIC" in md
+    assert data["sets"]["concerns"]["metrics"]["cases_scored"] == 0  # nothing filed for them: not recorded
+    assert "SYNTHETIC: not a model score" in md
 
 
 def test_record_without_key_or_endpoint_records_nothing(tmp_path, monkeypatch):
