@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _DELIMITER_RE = re.compile(r"<(/?)(\s*vep_document)", re.I)
@@ -54,8 +55,10 @@ def neutralize_delimiters(text: str) -> str:
     return _DELIMITER_RE.sub(r"&lt;\1\2", text)
 
 
+@lru_cache(maxsize=32)
 def sanitize(text: str) -> str:
-    """All three steps; the result has exactly as many lines as ``text``."""
+    """All three steps; the result has exactly as many lines as ``text``. Cached: the
+    pre-passes, the prompt and the verifier all need the same text."""
     return neutralize_delimiters(strip_invisible(blank_comments(text)))
 
 

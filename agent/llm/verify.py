@@ -4,10 +4,10 @@ is found in the VEP.
 For each finding of each reviewer:
 
 1. **Locate the quote** in the sanitised VEP text (:func:`agent.llm.sanitize.sanitize`: what the
-   model was shown). Both sides are normalised the same way: Unicode NFKC, typographic quotes and
-   dashes folded to ASCII, every run of whitespace (line breaks included) to one space. When that
-   exact search fails, a lenient one also ignores markdown emphasis and code marks (`` ` * _ ``)
-   and letter case. A quote shorter than :data:`MIN_QUOTE_CHARS` must equal a whole heading (a
+   model was shown) with a pattern built from the quote (:func:`quote_pattern`): its words in
+   order, any whitespace (line breaks included) between them, typographic and ASCII quotes and
+   dashes interchangeable. When that exact search fails, a lenient one also ignores markdown
+   emphasis and code marks (`` ` * _ ``) and letter case. A quote shorter than :data:`MIN_QUOTE_CHARS` must equal a whole heading (a
    short quote matches too many places to point at one). Several occurrences: the one inside the
    section the model named, else the first.
 2. **Compute the line ourselves** from where the quote was found (never the model's say), and
@@ -22,6 +22,7 @@ For each finding of each reviewer:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -35,11 +36,15 @@ MIN_QUOTE_CHARS = 10
 #: Two findings this many lines apart or closer, with the same category, are the same concern.
 NEAR_LINES = 2
 
-_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-                       "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-                       "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
-                       "\u2212": "-", "\u00a0": " "})
-_MARKUP = set("`*_")
+#: Characters that stand for each other in a quote: typographic quotes and dashes, the
+#: non-breaking space. A quote's character matches any character of its class in the VEP.
+_EQUIVALENT = {
+    "'": "'\u2018\u2019\u201a\u201b\u2032",
+    '"': '"\u201c\u201d\u201e\u201f\u2033',
+    "-": "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212",
+}
+_CLASS_OF = {ch: key for key, chars in _EQUIVALENT.items() for ch in chars}
+_MARKUP = "`*_"
 
 #: Deterministic rule family (hundreds digit of VEPnnn) -> the concern category it is about.
 FAMILY_CATEGORY = {"0": "template", "1": "template", "2": "template", "3": "lifecycle-graduation",
@@ -57,31 +62,33 @@ class Location:
     exact: bool
 
 
-def _normalize(text: str, lenient: bool) -> tuple[str, list[int]]:
-    """(normalised text, offset in ``text`` of each normalised character)."""
-    out: list[str] = []
-    offsets: list[int] = []
-    space = True
-    for i, ch in enumerate(text):
-        piece = unicodedata.normalize("NFKC", ch).translate(_FOLD) if not ch.isascii() else ch
-        for c in piece:
-            if c.isspace():
-                if not space:
-                    out.append(" ")
-                    offsets.append(i)
-                    space = True
-                continue
-            if lenient:
-                if c in _MARKUP:
-                    continue
-                c = c.lower()
-            out.append(c)
-            offsets.append(i)
-            space = False
-    while out and out[-1] == " ":
-        out.pop()
-        offsets.pop()
-    return "".join(out), offsets
+def quote_pattern(quote: str, lenient: bool) -> re.Pattern | None:
+    """The regular expression that finds ``quote`` in the VEP text.
+
+    Exact: the quote's words in order, any run of whitespace (line breaks included) between
+    them, typographic quotes and dashes interchangeable (:data:`_EQUIVALENT`). Lenient: also
+    markdown emphasis and code marks anywhere (`` ` * _ ``) and any letter case. ``None`` for
+    an empty quote. Searching the text with a pattern (instead of normalising the whole
+    document first) keeps offsets exact and is fast.
+    """
+    words = unicodedata.normalize("NFKC", quote).split()
+    if lenient:
+        words = [w.strip(_MARKUP) for w in words]
+        words = [w for w in words if w]
+    if not words:
+        return None
+
+    def char(c: str) -> str:
+        if lenient and c in _MARKUP:
+            return ""
+        key = _CLASS_OF.get(c)
+        return f"[{re.escape(_EQUIVALENT[key])}]" if key else re.escape(c)
+
+    if lenient:
+        noise = f"[{re.escape(_MARKUP)}]*"
+        parts = [noise.join(x for x in (char(c) for c in w) if x) for w in words]
+        return re.compile(r"[\s`*_]+".join(parts), re.I)
+    return re.compile(r"\s+".join("".join(char(c) for c in w) for w in words))
 
 
 class QuoteIndex:
@@ -94,12 +101,7 @@ class QuoteIndex:
     def __init__(self, doc):
         self.doc = doc
         self.text = sanitize(doc.text)
-        self._line_starts = [0]
-        for i, ch in enumerate(self.text):
-            if ch == "\n":
-                self._line_starts.append(i + 1)
-        self._exact = _normalize(self.text, lenient=False)
-        self._lenient = None
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         self._headings = {" ".join(s.title.split()).lower() for s in doc.sections}
 
     def _line_of(self, offset: int) -> int:
@@ -112,34 +114,31 @@ class QuoteIndex:
             the :class:`Location`, or ``None`` when the quote is not in the document (or too
             short to point at one place).
         """
+        quote = quote.strip().strip("\"'\u201c\u201d\u2018\u2019").strip()
+        if len("".join(quote.split())) < MIN_QUOTE_CHARS and " ".join(quote.split()).strip("# ").lower() not in self._headings:
+            return None
         for lenient in (False, True):
-            needle, _ = _normalize(quote.strip(), lenient)
-            needle = needle.strip(" \"'")
-            if not needle:
+            rx = quote_pattern(quote, lenient)
+            if rx is None:
                 return None
-            if len(needle) < MIN_QUOTE_CHARS and " ".join(quote.split()).strip("# ").lower() not in self._headings:
-                return None
-            if lenient and self._lenient is None:
-                self._lenient = _normalize(self.text, lenient=True)
-            hay, offsets = self._lenient if lenient else self._exact
-            starts = []
-            pos = hay.find(needle)
-            while pos >= 0 and len(starts) < 50:
-                starts.append(pos)
-                pos = hay.find(needle, pos + 1)
-            if not starts:
+            matches = []
+            for m in rx.finditer(self.text):
+                matches.append(m)
+                if len(matches) >= 50:
+                    break
+            if not matches:
                 continue
-            chosen = starts[0]
-            if section and len(starts) > 1:
+            chosen = matches[0]
+            if section and len(matches) > 1:
                 wanted = normalize_heading(section)
-                for start in starts:
-                    s = self.doc.section_at(self._line_of(offsets[start]))
+                for m in matches:
+                    s = self.doc.section_at(self._line_of(m.start()))
                     if s is not None and s.key == wanted:
-                        chosen = start
+                        chosen = m
                         break
-            first, last = offsets[chosen], offsets[chosen + len(needle) - 1]
-            return Location(self._line_of(first), self._line_of(last),
-                            " ".join(self.text[first:last + 1].split()), exact=not lenient)
+            first, last = chosen.start(), chosen.end() - 1
+            return Location(self._line_of(first), self._line_of(last), " ".join(chosen.group(0).split()),
+                            exact=not lenient)
         return None
 
 
