@@ -174,3 +174,8 @@ def test_usage_of_the_review_graph():
     assert ("<sub>model `claude-sonnet-5-5` · 3 calls · 13,200 tokens (in 9,000, out 1,200, cache read 3,000) "
             "· ~$0.0500 · 21.0 s</sub>") in md
     assert "request_bytes" not in md and "123456" not in md
+
+
+def test_skipped_supplementary_files_are_listed():
+    md = render_markdown(Report(files=[FileReport(PATH)], skipped=["veps/x/1-y/notes.md: supplementary document"]))
+    assert "Not checked: veps/x/1-y/notes.md: supplementary document." in md

@@ -30,10 +30,6 @@ class RetrySettings:
     max_rate_limit_wait: float = 90.0
 
 
-class GithubFailure(Exception):
-    """The GitHub API failed after the retries; the message is one line for the log."""
-
-
 def make_retry(settings: RetrySettings):
     """A ``github.GithubRetry`` bounded by ``settings`` that does not retry ``POST`` on 5xx."""
     from github import GithubRetry

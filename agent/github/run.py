@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent import __version__
-from agent.github.client import GithubFailure, RetrySettings
+from agent.github.client import RetrySettings
 from agent.github.comment import STICKY_MARKER, CacheKey, find_sticky, short, upsert_sticky
 from agent.github.events import USAGE, Command, EventError, get, load_event, parse_command
 from agent.github.source import ApiSource, BaseTree, ChangedFile, GitSource, SourceError, materialize_base, select_documents
@@ -57,6 +57,8 @@ class Settings:
             deterministic checks only (a mass edit of every VEP must not cost hundreds of
             model calls).
         today: date for the VEP Freeze rule.
+        labels: the pull request's labels (set from the event or the API; ``--label`` in a
+            dry run), e.g. ``freeze-exception``.
     """
 
     repository: str = ""
@@ -349,7 +351,7 @@ def handle_issue_comment(payload: dict, settings: Settings) -> int:
         error(f"GitHub API failed: {describe(exc)}")
         _react(command_comment, "confused")
         return EXIT_GITHUB
-    except (EventError, SourceError, GithubFailure) as exc:
+    except (EventError, SourceError) as exc:
         error(str(exc))
         _react(command_comment, "confused")
         return EXIT_USAGE

@@ -272,6 +272,10 @@ def render_markdown(report, *, link_base: str | None = None, marker: str | None 
     if clean:
         tail.append("")
         tail.append(f"No findings in {', '.join(clean)}.")
+    skipped = getattr(report, "skipped", None) or []
+    if skipped:
+        tail.append("")
+        tail.append("Not checked: " + "; ".join(inert(item, 300) for item in skipped) + ".")
     if report.llm_status:
         tail.append("")
         tail.append(f"**LLM review:** {inert(report.llm_status, 400)}")
