@@ -168,6 +168,17 @@ def cmd_rules(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``vep-review`` console script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("github", "eval"):  # their own parsers own every option after the name
+        try:
+            if argv[0] == "github":
+                from agent.github import main as github_main
+
+                return github_main(argv[1:])
+            from evals.run import main as eval_main
+
+            return eval_main(argv[1:])
+        except KeyboardInterrupt:
+            return 130
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -177,14 +188,6 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_review(args)
         if args.command == "rules":
             return cmd_rules(args)
-        if args.command == "github":
-            from agent.github import main as github_main
-
-            return github_main(args.rest)
-        if args.command == "eval":
-            from evals.run import main as eval_main
-
-            return eval_main(args.rest)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -546,8 +546,10 @@ def gate_facts(doc, template) -> GateFacts:
 def check(doc, ctx):
     if doc.info.is_template or doc.is_meta:
         return
-    facts = gate_facts(doc, ctx.template)
     fm = doc.front_matter
+    if fm is not None and fm.error is not None:
+        return  # unreadable front matter (VEP203): whether it names a gate is unknown
+    facts = gate_facts(doc, ctx.template)
     if facts.front_matter is not None or facts.justified:
         return
     if facts.body and fm is not None:

@@ -188,3 +188,11 @@ def test_facts_on_odd_input():
     doc = make_doc("---\nfeature-gate: {a: 1}\n---\n# VEP #1: x\n\n```\nunclosed\n")
     facts = gate_facts(doc, load_template(None))
     assert facts.front_matter is None and facts.body == [] and facts.opt_outs == []
+
+
+def test_unreadable_front_matter_is_not_reported_twice():
+    from tests.conftest import make_doc, run_rule
+
+    doc = make_doc("---\ntitle: x\nstatus: [\n---\n# VEP #123: x\n\n## Design\n\nText.\n")
+    assert doc.front_matter.error is not None
+    assert run_rule("VEP501", doc) == []
