@@ -250,8 +250,6 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``vep-review eval``; returns the exit code."""
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["--"]:  # `vep-review eval -- --only …` (argparse REMAINDER needs the `--` before options)
-        argv = argv[1:]
     try:
         args = parser.parse_args(argv)
         sets = _sets(args.only)
