@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, TypedDict
 
-from langgraph.errors import NodeError
+from langgraph.errors import NodeError, NodeTimeoutError
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command
@@ -130,6 +130,8 @@ def _reason(error: NodeError) -> str:
     exc = error.error
     if isinstance(exc, LlmError):
         return exc.reason
+    if isinstance(exc, NodeTimeoutError):
+        return "no answer within the reviewer's time limit (node timeout)"
     return f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
 
 

@@ -1,6 +1,7 @@
-"""No cassette under tests/ or evals/ may store an API key: every YAML or JSON file in a
-``cassettes`` folder is scanned for ``authorization`` / ``x-api-key`` request headers with a
-value, and for anything shaped like an Anthropic key or a bearer token."""
+"""No cassette under tests/ or evals/ may store an API key. A cassette is any YAML or JSON file in
+a ``cassettes`` folder, or anywhere under tests/ or evals/ when it holds vcrpy ``interactions``;
+each is scanned for ``authorization`` / ``x-api-key`` headers with a value, and for anything
+shaped like an Anthropic key or a bearer token."""
 
 import json
 import re
@@ -18,7 +19,9 @@ def cassette_files(root: Path = ROOT) -> list[Path]:
     for base in (root / "tests", root / "evals"):
         if base.is_dir():
             for p in base.rglob("*"):
-                if p.is_file() and p.suffix in (".yaml", ".yml", ".json") and "cassettes" in p.relative_to(root).parts:
+                if not p.is_file() or p.suffix not in (".yaml", ".yml", ".json"):
+                    continue
+                if "cassettes" in p.relative_to(root).parts or "interactions" in p.read_text(errors="replace"):
                     out.append(p)
     return sorted(out)
 
@@ -64,10 +67,14 @@ def test_the_scanner_finds_planted_keys(tmp_path):
     (cassettes / "b.json").write_text(json.dumps({"interactions": [{"request": {"headers": {"x-api-key": "k"}}}]}))
     (cassettes / "c.yaml").write_text("note: sk-ant-api03-abcdefghijkl\n")
     (cassettes / "clean.yaml").write_text(yaml.safe_dump({"interactions": [{"request": {"headers": {"x-vep-review-reviewer": ["a"]}}}]}))
+    elsewhere = tmp_path / "evals" / "runs"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "d.json").write_text(json.dumps({"interactions": [{"request": {"headers": {"X-Api-Key": ["k"]}}}]}))
+    (elsewhere / "not-a-cassette.json").write_text(json.dumps({"token": "Bearer abcdefghijklmnop"}))
     files = cassette_files(tmp_path)
-    assert [p.name for p in files] == ["a.yaml", "b.json", "c.yaml", "clean.yaml"]
+    assert [p.name for p in files] == ["d.json", "a.yaml", "b.json", "c.yaml", "clean.yaml"]
     flagged = {p.name for p in files if leaks(p)}
-    assert flagged == {"a.yaml", "b.json", "c.yaml"}
+    assert flagged == {"a.yaml", "b.json", "c.yaml", "d.json"}
 
 
 def test_there_are_cassettes_to_scan():

@@ -153,3 +153,22 @@ def test_several_documents_one_status_line(n_docs):
     assert report.llm_status == f"ran: {3 * n_docs} calls, model claude-sonnet-5-5"
     # the first request wrote the shared prefix, the later ones read it
     assert report.usage["cache_read_input_tokens"] > 0 and report.usage["cache_creation_input_tokens"] > 0
+
+
+def test_reviewer_node_timeout_is_a_backstop():
+    from agent.llm.client import ClientSettings, LlmClient
+
+    doc = fixture_doc("synthetic-vep.md")
+
+    async def run(url):
+        client = LlmClient(ClientSettings(model="claude-sonnet-5-5", api_key="k", base_url=url, timeout=30, max_retries=0))
+        try:
+            deps = graph.Deps(client=client, reviewers=("design_gaps",))
+            return await graph.review_one(doc, make_ctx(), deps, reviewer_timeout=0.5)
+        finally:
+            await client.aclose()
+
+    with FakeAnthropic(delay=3.0) as server:
+        state = asyncio.run(run(server.url))
+    assert state["notes"] == ["design_gaps: no answer within the reviewer's time limit (node timeout)"]
+    assert state["file_report"].findings == check_document(doc, make_ctx())
