@@ -158,11 +158,12 @@ class _Checker:
         self.cache: dict[tuple, list[Finding]] = {}
 
     def __call__(self, text: str, repo_path: str, base_text: str | None, base_path: str) -> list[Finding]:
-        key = (hashlib.sha1(text.encode()).hexdigest(), repo_path,
+        data = text.encode("utf-8", "surrogateescape")  # mutators write raw bytes as surrogates
+        key = (hashlib.sha1(data).hexdigest(), repo_path,
                None if base_text is None else hashlib.sha1(base_text.encode()).hexdigest(), base_path)
         if key not in self.cache:
             base = parse(base_text, f"base:{base_path}", base_path) if base_text is not None else None
-            self.cache[key] = self.corpus.check(text, repo_path, base=base, has_base=base_text is not None)
+            self.cache[key] = self.corpus.check(data, repo_path, base=base, has_base=base_text is not None)
         return self.cache[key]
 
 

@@ -796,3 +796,143 @@ def swap_sections(text: str, repo_path: str, env: MutationEnv, first: str = "Goa
     if block_b and block_b[-1].strip():
         new = block_b + [""] + block_a
     return Mutation(_replace_lines(text, a.line, b.end_line, new), repo_path, f"'{second}' moved before '{first}'")
+
+
+# -- document, layout and front matter shape: the rules no defect above reaches ----------------
+
+@mutator
+def empty_document(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Replace the whole document with nothing (a placeholder ``vep.md``)."""
+    return Mutation("", repo_path, "emptied the file")
+
+
+@mutator
+def invalid_utf8(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Turn one character of the Overview (or the first paragraph) into a byte that is not
+    UTF-8 (a Latin-1 ``é``), as an editor saving in the wrong encoding does.
+
+    The mutated text is carried as ``str`` with a lone surrogate that the harness writes
+    back as the raw byte ``0xE9``; skips documents without an Overview line to edit.
+    """
+    doc = _doc(text, repo_path)
+    section = doc.find("Overview") or next((s for s in doc.sections if s.level == 2), None)
+    line_no = next((i for i in range(section.line + 1, section.end_line + 1)
+                    if doc.lines[i - 1].strip() and not doc.lines[i - 1].startswith("<")), None) if section else None
+    if line_no is None:
+        raise Skip("no prose line to edit")
+    lines = text.split("\n")
+    lines[line_no - 1] = lines[line_no - 1] + " caf\udce9"  # surrogateescape of byte 0xE9
+    return Mutation("\n".join(lines), repo_path, f"a Latin-1 byte on line {line_no}")
+
+
+@mutator
+def flatten_path(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Move ``veps/<sig>/<number>-<name>/vep.md`` to the old flat layout
+    ``veps/<sig>/<name>.md`` (meta-VEP 282, "Migration of Existing VEPs").
+
+    The reference is the document at a conforming path without the number (so that the
+    lost directory number is not counted against other rules). Skips documents not at
+    ``veps/<sig>/<number>-<name>/vep.md``.
+    """
+    parts = repo_path.split("/")
+    m = re.match(r"^(\d+)-(.+)$", parts[2]) if len(parts) == 4 and parts[0] == "veps" else None
+    if m is None:
+        raise Skip("the document is not at veps/<sig>/<number>-<name>/vep.md")
+    return Mutation(text, f"veps/{parts[1]}/{m.group(2)}.md", f"moved to veps/{parts[1]}/{m.group(2)}.md")
+
+
+@mutator
+def title_without_number(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Drop ``VEP #N:`` from the H1, keeping the title text (``# VEP #307: Foo`` -> ``# Foo``).
+
+    Skips documents whose H1 does not start with ``VEP``.
+    """
+    doc = _doc(text, repo_path)
+    title = doc.title
+    if title is None or not title.text.upper().startswith("VEP") or not title.title:
+        raise Skip("the H1 is not a 'VEP #N: title' heading")
+    lines = text.split("\n")
+    lines[title.line - 1] = f"# {title.title}"
+    return Mutation("\n".join(lines), repo_path, f"H1 '{title.text}' -> '{title.title}'")
+
+
+@mutator
+def drop_front_matter(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Delete the whole front matter block *without* a base version, as a VEP that was never
+    migrated to VEP-282 front matter looks (a warning, "not yet migrated").
+
+    Skips documents without front matter.
+    """
+    _need_fm(text)
+    return Mutation(fmtext.strip_front_matter(text).lstrip("\n"), repo_path, "no front matter (no base)")
+
+
+@mutator
+def unquoted_creation_date(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Write ``creation-date`` without quotes, which YAML 1.1 loaders turn into a date object
+    (docs/vep-governance.md writes it quoted).
+
+    Skips documents without front matter or without a ``creation-date`` value.
+    """
+    _need_fm(text)
+    value = fmtext.get_scalar(text, "creation-date")
+    if not value or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise Skip("no YYYY-MM-DD creation-date")
+    fm, delims, body = fmtext.split(text)
+    span = fmtext._entry(fm, "creation-date")
+    fm[span[0]] = f"creation-date: {value}"
+    return Mutation(fmtext.join(fm, delims, body), repo_path, f"creation-date: {value} (unquoted)")
+
+
+@mutator
+def misspelled_key(text: str, repo_path: str, env: MutationEnv, key: str = "participating-sigs",
+                   misspelling: str = "participating-sig") -> Mutation:
+    """Rename the front matter key ``key`` to ``misspelling`` (a key the schema does not have).
+
+    Skips documents without front matter or without ``key``.
+    """
+    _need_fm(text)
+    fm, delims, body = fmtext.split(text)
+    span = fmtext._entry(fm, key)
+    if span is None:
+        raise Skip(f"the front matter has no {key}")
+    fm[span[0]] = fm[span[0]].replace(key, misspelling, 1)
+    return Mutation(fmtext.join(fm, delims, body), repo_path, f"{key} -> {misspelling}")
+
+
+@mutator
+def beta_without_on_by_default_readiness(text: str, repo_path: str, env: MutationEnv) -> Mutation:
+    """Target beta (``stage: beta``, ``milestone.beta`` an open release) and remove every
+    "On-By-Default Readiness" heading and its text (meta-VEP 229 asks for it from beta on).
+
+    The reference targets beta the same way and keeps a filled readiness section, so only
+    the missing section differs. Skips documents without front matter and meta-VEPs.
+    """
+    _need_fm(text)
+    if repo_path.startswith("veps/meta-VEPs/"):
+        raise Skip("meta-VEPs are exempt from stage")
+    release = future_release(env)
+    fm, _, _ = fmtext.split(text)
+    span = fmtext._entry(fm, "milestone")
+    kept: dict[str, str] = {}
+    if span is not None:
+        for line in fm[span[0] + 1 : span[1]]:
+            mm = re.match(r"\s+([A-Za-z]+)\s*:\s*(.*?)\s*(#.*)?$", line)
+            if mm:
+                kept[mm.group(1)] = mm.group(2).strip("\"'")
+    kept["beta"] = release
+    staged = fmtext.set_entry(fmtext.set_entry(text, "stage", "beta", after="feature-gate"), "milestone", kept, after="stage")
+    doc = _doc(staged, repo_path)
+    readiness = [s for s in doc.sections if "by default" in s.title.lower()]
+    mutated = staged
+    for s in sorted(readiness, key=lambda s: -s.line):
+        mutated = _replace_lines(mutated, s.line, s.end_line, [])
+    graduation = find_section(_doc(mutated, repo_path), env.template, "Graduation Requirements")
+    if graduation is None:
+        raise Skip("no Graduation Requirements section to hold the readiness section")
+    section = ["", "### On-By-Default Readiness", "",
+               "The feature will be enabled by default once it has run one release at beta with no regressions", ""]
+    reference = _replace_lines(mutated, graduation.end_line, graduation.end_line,
+                               [_doc(mutated, repo_path).lines[graduation.end_line - 1], *section])
+    return Mutation(mutated, repo_path, f"stage beta for {release} without On-By-Default Readiness",
+                    reference_text=reference)
