@@ -802,7 +802,8 @@ def swap_sections(text: str, repo_path: str, env: MutationEnv, first: str = "Goa
 
 @mutator
 def empty_document(text: str, repo_path: str, env: MutationEnv) -> Mutation:
-    """Replace the whole document with nothing (a placeholder ``vep.md``)."""
+    """Replace the whole document with nothing, as a placeholder ``vep.md`` committed before
+    the proposal is written looks."""
     return Mutation("", repo_path, "emptied the file")
 
 

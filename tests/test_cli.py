@@ -166,3 +166,11 @@ def test_named_supplementary_file_is_skipped_not_checked(corpus, capsys):
     assert main(["check", "--format", "json", str(appendix)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["findings"] == [] and "supplementary" in data["skipped"][0]
+
+
+def test_front_end_subcommands_take_their_own_options(corpus, tmp_path, capsys):
+    assert main(["eval", "--only", "clean", "--out", str(tmp_path)]) == 0
+    assert "clean" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["github", "--help"])
+    assert exc.value.code == 0 and "--dry-run" in capsys.readouterr().out

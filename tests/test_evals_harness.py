@@ -391,7 +391,7 @@ def test_cli_usage_errors(tmp_path, capsys):
     assert main(["--only", "nonsense"]) == 2
     assert main(["--corpus", str(tmp_path / "nowhere"), "--only", "clean", "--out", str(tmp_path)]) == 2
     assert "not a kubevirt/enhancements checkout" in capsys.readouterr().err
-    assert main(["--", "--help"]) == 0
+    assert main(["--help"]) == 0
 
 
 def test_no_progress_bar_without_a_terminal():
