@@ -28,6 +28,7 @@ options) are passed as LangGraph runtime context (:class:`Deps`), not in the sta
 from __future__ import annotations
 
 import operator
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, TypedDict
@@ -94,7 +95,8 @@ def route(state: ReviewState, runtime: Runtime[Deps]) -> list[str]:
     prepared = state.get("prepared")
     if deps.client is None or prepared is None:
         return ["report"]
-    keys = [r.key for r in REVIEWERS if r.key in deps.reviewers and r.applies(prepared)[0]]
+    off = suppressed_reviewers(state["doc"].text)
+    keys = [r.key for r in REVIEWERS if r.key in deps.reviewers and r.key not in off and r.applies(prepared)[0]]
     return keys or ["report"]
 
 
@@ -114,9 +116,22 @@ def reviewer_node(key: str):
 
 async def verify_node(state: ReviewState, runtime: Runtime[Deps]) -> dict:
     deps = runtime.context
-    findings, stats = verify(state["doc"], state.get("raw", []), state.get("deterministic", []), BY_KEY,
-                             deps.max_findings_per_reviewer, deps.min_confidence)
+    doc = state["doc"]
+    off = suppressed_reviewers(doc.text)
+    raw = [(key, item) for key, item in state.get("raw", []) if key not in off]
+    findings, stats = verify(doc, raw, state.get("deterministic", []), BY_KEY, deps.max_findings_per_reviewer,
+                             deps.min_confidence)
     return {"llm_findings": findings, "stats": stats}
+
+
+_INLINE_RE = re.compile(r"<!--\s*vep-review:\s*disable=([\w\-, ]+?)\s*-->")
+
+
+def suppressed_reviewers(text: str) -> set[str]:
+    """Reviewer keys disabled in the VEP by ``<!-- vep-review: disable=LLM201 -->`` (rule ID or
+    name, as for the deterministic rules)."""
+    named = {k.strip() for m in _INLINE_RE.finditer(text) for k in m.group(1).split(",")}
+    return {r.key for r in REVIEWERS if r.rule in {n.upper() for n in named} or r.name in named}
 
 
 async def report(state: ReviewState) -> dict:

@@ -172,3 +172,14 @@ def test_reviewer_node_timeout_is_a_backstop():
         state = asyncio.run(run(server.url))
     assert state["notes"] == ["design_gaps: no answer within the reviewer's time limit (node timeout)"]
     assert state["file_report"].findings == check_document(doc, make_ctx())
+
+
+def test_inline_suppression_of_an_llm_rule(synthetic_vcr, tmp_path):
+    from agent.document import parse
+    from tests.llm.conftest import FIXTURES
+
+    text = (FIXTURES / "synthetic-vep.md").read_text() + "\n<!-- vep-review: disable=LLM201, design-gap -->\n"
+    doc = parse(text.encode(), "vep.md", "veps/sig-network/900-example-volume-cache/vep.md")
+    report, capture, _ = review(doc, "happy_path.yaml", synthetic_vcr)
+    assert sorted(f.rule for f in report.findings if f.origin == "llm") == ["LLM301"]
+    assert [r["headers"]["x-vep-review-reviewer"] for r in capture.requests] == ["feature_gate"]  # no wasted calls
