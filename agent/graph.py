@@ -12,7 +12,9 @@
   ``feature_gate`` only when the VEP names no gate. Their writes are merged by reducers
   (``operator.add``) on ``raw``, ``calls``, ``notes`` and ``ran``.
 - **verify**: quote verification, lines, caps, de-duplication (:mod:`agent.llm.verify`).
-- **report**: the :class:`agent.findings.FileReport`, deterministic findings first in importance.
+- **report**: the :class:`agent.findings.FileReport`: deterministic and verified LLM findings, by line.
+
+A reviewer disabled in the VEP (``<!-- vep-review: disable=LLM201 -->``) is not routed to.
 
 Failure never loses earlier results: every node but ``report`` has an ``error_handler`` that
 records a one-line reason in ``notes`` and sends the run on (a failed reviewer to ``verify``, so
