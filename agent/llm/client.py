@@ -239,7 +239,7 @@ class LlmClient:
                 if retryable:
                     wait = _retry_after(headers)
             except anthropic.APITimeoutError:
-                reason = f"request timed out after {s.timeout:g} s"
+                reason = f"request timed out (limit {s.timeout:g} s)"
                 records.append(CallRecord(reviewer, purpose, False, None, time.monotonic() - start, size, error=reason))
                 retryable = True
             except anthropic.APIConnectionError as exc:

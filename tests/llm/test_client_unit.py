@@ -64,3 +64,40 @@ def test_request_layout_keeps_the_cached_prefix_identical():
     assert a.system[1] != b.system[1]
     assert "doc one" in a.user[0]["text"] and "doc one" not in a.system[0]["text"] + a.system[1]["text"]
     assert a.user[1]["text"].startswith("<review_facts>")
+
+
+def test_client_timeout_without_a_socket():
+    """A transport that times out: retried, then reported with the attempts counted."""
+    import asyncio
+
+    import httpx2
+
+    from agent.llm.client import LlmError
+    from agent.llm.prompts import build_request
+    from tests.llm.conftest import Sleeps
+
+    seen = []
+
+    def handler(request):
+        seen.append(request.headers["x-vep-review-reviewer"])
+        raise httpx2.ReadTimeout("timed out", request=request)
+
+    sleeps = Sleeps()
+    client = LlmClient(ClientSettings(model="claude-sonnet-5-5", api_key="k", timeout=1.5, max_retries=2,
+                                      max_retry_wait=0.25), http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler)),
+                       sleep=sleeps)
+    request = build_request("design_gaps.md", "text", "veps/a/1-b/vep.md", "facts", None)
+
+    async def run():
+        try:
+            return await client.review("design_gaps", request)
+        finally:
+            await client.aclose()
+
+    try:
+        asyncio.run(run())
+    except LlmError as exc:
+        error = exc
+    assert seen == ["design_gaps"] * 3 and len(sleeps.waits) == 2 and max(sleeps.waits) <= 0.25
+    assert error.kind == "unavailable" and error.reason == "request timed out (limit 1.5 s) after 3 attempts"
+    assert [r.status for r in error.records] == [None, None, None]

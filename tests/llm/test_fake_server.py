@@ -22,7 +22,7 @@ def test_timeout_is_retried_then_reported():
         report = review_documents([(doc, make_ctx())], LlmOptions(base_url=server.url, timeout=0.3, max_retries=1,
                                                                   sleep=sleeps))
     assert len(sleeps.waits) == 1
-    assert "request timed out after 0.3 s after 2 attempts (design_gaps)" in report.llm_status
+    assert "request timed out (limit 0.3 s) after 2 attempts (design_gaps)" in report.llm_status
     assert report.llm_status.startswith("partial: 2 of 3 reviewers answered")
     assert {f.rule for f in report.findings if f.origin == "llm"} == {"LLM201", "LLM301"}
 
