@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from agent import yamlsafe
 
@@ -297,7 +297,6 @@ def read(path: str, display: str | None = None, repo_path: str | None = None) ->
     Raises:
         UnreadableDocument: the file cannot be opened or read.
     """
-    from pathlib import Path
 
     p = Path(path)
     try:
@@ -316,7 +315,6 @@ def read(path: str, display: str | None = None, repo_path: str | None = None) ->
 def find_repo_root(path) -> "Path | None":
     """The nearest ancestor of ``path`` that has a ``veps/`` directory and contains
     ``path`` under it; ``None`` when there is none."""
-    from pathlib import Path
 
     p = Path(path).resolve()
     for parent in p.parents:
@@ -330,7 +328,6 @@ def find_repo_root(path) -> "Path | None":
 def repo_relative(path) -> str:
     """``path`` relative to :func:`find_repo_root` (POSIX), or its file name when it is not
     inside a ``veps/`` tree."""
-    from pathlib import Path
 
     p = Path(path).resolve()
     root = find_repo_root(p)

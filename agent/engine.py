@@ -8,6 +8,7 @@ evals all call. It imports nothing heavy (no anthropic, langgraph or PyGithub).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from agent.context import CheckContext, base_from_git, sig_dirs
 from agent.document import VepDocument, find_repo_root, parse, read, repo_relative
 from agent.findings import FileReport, Finding, Severity
 from agent.rules import Problem, Rule, all_rules
-from agent.schedules import default_schedules_dir, load_freezes
+from agent.schedules import ScheduleError, default_schedules_dir, load_freezes
 from agent.template import load_template
 
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "NNNN-vep-template"}
@@ -231,7 +232,10 @@ def build_context(doc_path: Path | None, options: CheckOptions, repo_root: Path 
     if options.new:
         config.new = True
     schedules = options.schedules or default_schedules_dir(repo_root)
-    freezes = load_freezes(str(schedules)) if schedules else {}
+    if options.schedules and not Path(options.schedules).is_dir():
+        raise ScheduleError(f"{options.schedules}: no such schedules directory")
+    # freeze dates matter only for a change against a base (VEP302): read them only then
+    freezes = load_freezes(str(schedules)) if schedules and has_base else {}
     return CheckContext(
         repo_root=repo_root,
         sigs=sig_dirs(repo_root),
@@ -258,44 +262,103 @@ def check_paths(paths: list[str], options: CheckOptions | None = None, stdin: by
         :class:`Report`. Never raises for bad documents; configuration, base and
         schedule problems are raised as :class:`UsageError`.
     """
-    from agent.config import ConfigError
-    from agent.context import BaseError
-    from agent.schedules import ScheduleError
-
     options = options or CheckOptions()
     report = Report()
     docs, report.errors, report.skipped = discover(paths)
+    validate(docs, options)
+    workers = min(os.cpu_count() or 1, len(docs) // PARALLEL_MIN_FILES)
+    if workers > 1 and "-" not in [str(d) for d in docs]:
+        report.files = _check_in_parallel(docs, options, workers)
+    else:
+        report.files = _check_files(docs, options, stdin)
+    return report
+
+
+#: Below this many files per worker process, checking in one process is faster.
+PARALLEL_MIN_FILES = 16
+
+
+def _check_in_parallel(docs: list[Path], options: CheckOptions, workers: int) -> list[FileReport]:
+    """Check ``docs`` in ``workers`` forked processes (contiguous chunks, order kept). Where
+    fork is not available, in this process."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return _check_files(docs, options, None)
+    size = -(-len(docs) // workers)
+    chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        results = list(pool.map(_check_files_or_usage_error, chunks, [options] * len(chunks)))
+    files: list[FileReport] = []
+    for result in results:
+        if isinstance(result, str):
+            raise UsageError(result)
+        files.extend(result)
+    return files
+
+
+def _check_files_or_usage_error(docs: list[Path], options: CheckOptions) -> list[FileReport] | str:
+    try:
+        return _check_files(docs, options, None)
+    except UsageError as exc:  # pickled back as its message
+        return str(exc)
+
+
+def _check_files(docs: list[Path], options: CheckOptions, stdin: bytes | None) -> list[FileReport]:
+    """Check each file in this process; see :func:`check_paths`."""
+    files: list[FileReport] = []
+    for path in docs:
+        loaded = load(path, options, stdin)
+        files.append(loaded if isinstance(loaded, FileReport) else FileReport(loaded[0].path, check_document(*loaded)))
+    return files
+
+
+def validate(docs: list[Path], options: CheckOptions) -> None:
+    """Raise :class:`UsageError` for options that need exactly one checked file."""
     if options.base_file and len(docs) != 1:
         raise UsageError("--base-file needs exactly one checked file")
     if options.as_path and len(docs) != 1:
         raise UsageError("--as-path needs exactly one checked file")
-    for path in docs:
-        display = "<stdin>" if str(path) == "-" else str(path)
-        try:
-            repo_root = find_repo_root(Path.cwd() if display == "<stdin>" else path)
+
+
+def load(path: Path, options: CheckOptions, stdin: bytes | None = None) -> tuple[VepDocument, CheckContext] | FileReport:
+    """Read one document (``"-"``: ``stdin``) with its base version and build its context.
+
+    Returns:
+        ``(doc, ctx)``, or a :class:`FileReport` whose ``error`` says in one line why the file
+        could not be read.
+
+    Raises:
+        UsageError: bad configuration, base revision or schedules directory (these concern
+            the whole run, not one file).
+    """
+    from agent.config import ConfigError
+    from agent.context import BaseError
+
+    display = "<stdin>" if str(path) == "-" else str(path)
+    try:
+        repo_root = find_repo_root(Path.cwd() if display == "<stdin>" else path)
+        if display == "<stdin>":
+            doc = parse(stdin or b"", display, options.as_path or "vep.md")
+        else:
+            doc = read(str(path), display, options.as_path)
+        base, has_base = None, False
+        if options.base_file:
+            has_base = True
+            base = read(options.base_file, options.base_file, doc.info.repo_path)
+        elif options.base_ref:
+            has_base = True
             if display == "<stdin>":
-                doc = parse(stdin or b"", display, options.as_path or "vep.md")
+                if not options.as_path:
+                    raise UsageError("--base with standard input needs --as-path (the file's path in the repository)")
+                base = base_from_git((repo_root or Path.cwd()) / options.as_path, options.base_ref)
             else:
-                doc = read(str(path), display, options.as_path)
-            base, has_base = None, False
-            if options.base_file:
-                has_base = True
-                base = read(options.base_file, options.base_file, doc.info.repo_path)
-            elif options.base_ref:
-                has_base = True
-                if display == "<stdin>":
-                    if not options.as_path:
-                        raise UsageError("--base with standard input needs --as-path (the file's path in the repository)")
-                    base = base_from_git((repo_root or Path.cwd()) / options.as_path, options.base_ref)
-                else:
-                    base = base_from_git(path, options.base_ref)
-            ctx = build_context(path, options, repo_root, base, has_base)
-        except UsageError:
-            raise
-        except (ConfigError, BaseError, ScheduleError) as exc:
-            raise UsageError(str(exc)) from None
-        except Exception as exc:  # UnreadableDocument and anything unexpected about one file
-            report.files.append(FileReport(display, [], str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
-            continue
-        report.files.append(FileReport(display, check_document(doc, ctx)))
-    return report
+                base = base_from_git(path, options.base_ref)
+        return doc, build_context(path, options, repo_root, base, has_base)
+    except UsageError:
+        raise
+    except (ConfigError, BaseError, ScheduleError) as exc:
+        raise UsageError(str(exc)) from None
+    except Exception as exc:  # UnreadableDocument and anything unexpected about one file
+        return FileReport(display, [], str(exc).splitlines()[0] if str(exc) else type(exc).__name__)

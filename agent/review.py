@@ -25,10 +25,9 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.engine import CheckOptions, Report, UsageError, build_context, check_document, discover
+from agent.engine import CheckOptions, Report, check_document, discover
 from agent.findings import FileReport
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -203,8 +202,7 @@ async def areview_documents(items: list[tuple["VepDocument", "CheckContext"]], l
 # -- helpers ------------------------------------------------------------------------------------
 
 def load_items(paths: list[str], options: CheckOptions, stdin: bytes | None = None) -> tuple[list, list[str], list[str]]:
-    """Discover and parse like :func:`agent.engine.check_paths` (same discovery, same
-    per-file error handling; keep the two in step).
+    """Discover and load documents as :func:`agent.engine.check_paths` does.
 
     Returns:
         (entries in order: ``(doc, ctx)`` for readable files, :class:`FileReport` with ``error``
@@ -213,47 +211,11 @@ def load_items(paths: list[str], options: CheckOptions, stdin: bytes | None = No
     Raises:
         agent.engine.UsageError: as ``check_paths``.
     """
-    from agent.config import ConfigError
-    from agent.context import BaseError, base_from_git
-    from agent.document import find_repo_root, parse, read
-    from agent.schedules import ScheduleError
+    from agent.engine import load, validate
 
     docs, errors, skipped = discover(paths)
-    if options.base_file and len(docs) != 1:
-        raise UsageError("--base-file needs exactly one checked file")
-    if options.as_path and len(docs) != 1:
-        raise UsageError("--as-path needs exactly one checked file")
-    entries: list = []
-    for path in docs:
-        display = "<stdin>" if str(path) == "-" else str(path)
-        try:
-            repo_root = find_repo_root(Path.cwd() if display == "<stdin>" else path)
-            if display == "<stdin>":
-                doc = parse(stdin or b"", display, options.as_path or "vep.md")
-            else:
-                doc = read(str(path), display, options.as_path)
-            base, has_base = None, False
-            if options.base_file:
-                has_base = True
-                base = read(options.base_file, options.base_file, doc.info.repo_path)
-            elif options.base_ref:
-                has_base = True
-                if display == "<stdin>":
-                    if not options.as_path:
-                        raise UsageError("--base with standard input needs --as-path (the file's path in the repository)")
-                    base = base_from_git((repo_root or Path.cwd()) / options.as_path, options.base_ref)
-                else:
-                    base = base_from_git(path, options.base_ref)
-            ctx = build_context(path, options, repo_root, base, has_base)
-        except UsageError:
-            raise
-        except (ConfigError, BaseError, ScheduleError) as exc:
-            raise UsageError(str(exc)) from None
-        except Exception as exc:  # UnreadableDocument and anything unexpected about one file
-            entries.append(FileReport(display, [], str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
-            continue
-        entries.append((doc, ctx))
-    return entries, errors, skipped
+    validate(docs, options)
+    return [load(path, options, stdin) for path in docs], errors, skipped
 
 
 def _client_for(llm: LlmOptions, model: str, config_llm: dict, have_items: bool):

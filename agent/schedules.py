@@ -68,7 +68,7 @@ def load_freezes(directory: str) -> dict[str, dt.date]:
         if release_key(sched.parent.name) is None:
             continue
         try:
-            entries = yaml.safe_load(sched.read_text(encoding="utf-8"))
+            entries = yaml.load(sched.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         for entry in entries if isinstance(entries, list) else []:

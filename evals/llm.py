@@ -34,7 +34,7 @@ from agent.document import VepDocument, normalize_heading, parse
 from agent.findings import Finding
 from agent.template import Template
 
-from evals import fmtext, replay
+from evals import replay
 from evals.corpus import Corpus, HistoricVersion
 from evals.deterministic import CASES_DIR, _vep_label, matches, mutation_env, original_text
 from evals.mutators import MUTATORS, Mutation, Skip

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
+
 
 EPILOG = """\
 exit codes: 0 done, nothing to do, or refused; 1 error-level findings (pull_request event);
