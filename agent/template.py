@@ -65,7 +65,7 @@ class Template:
 def _bundled() -> tuple[tuple[str, tuple[str, ...], bool], ...]:
     import yaml
 
-    data = yaml.safe_load(_BUNDLED.read_text(encoding="utf-8"))
+    data = yaml.load(_BUNDLED.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return tuple(
         (s["name"], tuple(s.get("aliases", [])), bool(s.get("without-front-matter-only", False)))
         for s in data["sections"]
