@@ -47,6 +47,28 @@ def strip_comments(text: str) -> str:
     return _COMMENT_RE.sub("", text)
 
 
+_FENCE_LINE_RE = re.compile(r"^\s{0,3}(```|~~~)")
+
+
+def prose_lines(lines: list[str], first_line: int):
+    """Yield ``(file line, text)`` for the lines a reader sees as prose: HTML comments
+    blanked (line numbers kept), and fenced code and heading lines skipped.
+
+    Args:
+        lines: consecutive lines of the file.
+        first_line: the 1-based file line of ``lines[0]``.
+    """
+    text = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), "\n".join(lines))
+    fenced = False
+    for offset, raw in enumerate(text.split("\n")):
+        if _FENCE_LINE_RE.match(raw):
+            fenced = not fenced
+            continue
+        if fenced or raw.lstrip().startswith("#"):
+            continue
+        yield first_line + offset, raw
+
+
 @dataclass
 class Section:
     """A markdown heading and the text under it.

@@ -70,6 +70,20 @@ def _entry(fm: list[str], key: str) -> tuple[int, int] | None:
     return None
 
 
+def milestones(text: str) -> dict[str, str]:
+    """The ``milestone`` mapping of the front matter as written: stage -> value (quotes
+    removed); empty when there is none."""
+    fm, _, _ = split(text)
+    span = _entry(fm, "milestone")
+    out: dict[str, str] = {}
+    if span is not None:
+        for line in fm[span[0] + 1 : span[1]]:
+            m = re.match(r"\s+([A-Za-z]+)\s*:\s*(.*?)\s*(#.*)?$", line)
+            if m:
+                out[m.group(1)] = m.group(2).strip("\"'")
+    return out
+
+
 def get_scalar(text: str, key: str) -> str | None:
     """The value written on the ``key:`` line (quotes and trailing comment removed), or
     ``None`` when the key is absent or has no inline value."""

@@ -221,14 +221,7 @@ def _ready_stage(text: str, repo_path: str) -> str:
 
 def _set_milestone_alpha(text: str, release: str) -> str:
     """Set ``milestone.alpha`` (other milestone keys kept)."""
-    fm, _, _ = fmtext.split(text)
-    span = fmtext._entry(fm, "milestone")
-    existing: dict[str, str] = {}
-    if span is not None:
-        for line in fm[span[0] + 1 : span[1]]:
-            m = re.match(r"\s+([A-Za-z]+)\s*:\s*(.*?)\s*(#.*)?$", line)
-            if m:
-                existing[m.group(1)] = m.group(2).strip("\"'")
+    existing = fmtext.milestones(text)
     existing["alpha"] = release
     return fmtext.set_entry(text, "milestone", existing, after="feature-gate")
 
@@ -691,14 +684,7 @@ def stage_without_milestone(text: str, repo_path: str, env: MutationEnv, stage: 
     _need_fm(text)
     if repo_path.startswith("veps/meta-VEPs/"):
         raise Skip("meta-VEPs are exempt from stage")
-    fm, _, _ = fmtext.split(text)
-    span = fmtext._entry(fm, "milestone")
-    kept: dict[str, str] = {}
-    if span is not None:
-        for line in fm[span[0] + 1 : span[1]]:
-            mm = re.match(r"\s+([A-Za-z]+)\s*:\s*(.*?)\s*(#.*)?$", line)
-            if mm and mm.group(1) != stage:
-                kept[mm.group(1)] = mm.group(2).strip("\"'")
+    kept = {k: v for k, v in fmtext.milestones(text).items() if k != stage}
     staged = fmtext.set_entry(text, "stage", stage, after="feature-gate")
     mutated = fmtext.set_entry(staged, "milestone", kept, after="stage") if kept else fmtext.remove_entry(staged, "milestone")
     body_target = re.search(rf"targets\s+{stage}\s+for\s+version:\s*v?(\d+\.\d+)", fmtext.strip_front_matter(text), re.I)
@@ -913,14 +899,7 @@ def beta_without_on_by_default_readiness(text: str, repo_path: str, env: Mutatio
     if repo_path.startswith("veps/meta-VEPs/"):
         raise Skip("meta-VEPs are exempt from stage")
     release = future_release(env)
-    fm, _, _ = fmtext.split(text)
-    span = fmtext._entry(fm, "milestone")
-    kept: dict[str, str] = {}
-    if span is not None:
-        for line in fm[span[0] + 1 : span[1]]:
-            mm = re.match(r"\s+([A-Za-z]+)\s*:\s*(.*?)\s*(#.*)?$", line)
-            if mm:
-                kept[mm.group(1)] = mm.group(2).strip("\"'")
+    kept = fmtext.milestones(text)
     kept["beta"] = release
     staged = fmtext.set_entry(fmtext.set_entry(text, "stage", "beta", after="feature-gate"), "milestone", kept, after="stage")
     doc = _doc(staged, repo_path)

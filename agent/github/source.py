@@ -180,17 +180,8 @@ class ApiSource:
             SourceError: too large, or a content encoding that cannot be read.
             github.GithubException: any other API failure (after the client's retries).
         """
-        from github import GithubException, UnknownObjectException
-
-        try:
-            content = self.repo.get_contents(path, ref=ref)
-        except UnknownObjectException:
-            return None
-        except GithubException as exc:
-            if exc.status == 404:
-                return None
-            raise
-        if isinstance(content, list):
+        content = self._contents(path, ref)
+        if content is None or isinstance(content, list):
             return None
         size = content.size or 0
         if size > MAX_FILE_BYTES:
@@ -204,18 +195,22 @@ class ApiSource:
             raise SourceError(f"{path}: unexpected blob encoding {blob.encoding!r}")
         return base64.b64decode(blob.content)
 
-    def list_dir(self, path: str, ref: str, dirs_only: bool = False) -> list[str] | None:
-        """Names in directory ``path`` at ``ref``; ``None`` when it does not exist."""
+    def _contents(self, path: str, ref: str):
+        """``repo.get_contents(path, ref)``, or ``None`` when nothing is at ``path``."""
         from github import GithubException, UnknownObjectException
 
         try:
-            content = self.repo.get_contents(path, ref=ref)
+            return self.repo.get_contents(path, ref=ref)
         except UnknownObjectException:
             return None
         except GithubException as exc:
             if exc.status == 404:
                 return None
             raise
+
+    def list_dir(self, path: str, ref: str, dirs_only: bool = False) -> list[str] | None:
+        """Names in directory ``path`` at ``ref``; ``None`` when it does not exist."""
+        content = self._contents(path, ref)
         if not isinstance(content, list):
             return None
         return [c.name for c in content if not dirs_only or c.type == "dir"]
@@ -284,6 +279,19 @@ class GitSource:
         if kind.returncode != 0 or kind.stdout.decode().strip() != "blob":
             return None
         return self._git("show", f"{ref}:{path}").stdout
+
+    def _contents(self, path: str, ref: str):
+        """``repo.get_contents(path, ref)``, or ``None`` when nothing is at ``path``."""
+        from github import GithubException, UnknownObjectException
+
+        try:
+            return self.repo.get_contents(path, ref=ref)
+        except UnknownObjectException:
+            return None
+        except GithubException as exc:
+            if exc.status == 404:
+                return None
+            raise
 
     def list_dir(self, path: str, ref: str, dirs_only: bool = False) -> list[str] | None:
         """Names in directory ``path`` at ``ref``; ``None`` when it does not exist."""

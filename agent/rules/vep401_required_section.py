@@ -45,7 +45,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.document import Section, normalize_heading
+from agent.document import Section, normalize_heading, prose_lines
 from agent.rules import Problem
 
 ID = "VEP401"
@@ -215,8 +215,6 @@ _LABEL_LIST_RE = re.compile(
     r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?((?i:alpha)\d*|(?i:beta)|GA|(?i:general\s+availability))\s*(?:\([^)]*\)\s*)?[:\-–—]")
 _LABEL_START_RE = re.compile(
     r"^\W*(?:v?\d+(?:\.\d+)*\s*\(?\s*)?(?:(?i:alpha)|(?i:beta)|GA\b|(?i:general\s+availability))")
-_FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
-_COMMENT_LINES_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 
 
 def stage_of(text: str) -> set[str]:
@@ -293,22 +291,15 @@ def stage_marks(doc, grad: Section, placeholders: frozenset[str] = frozenset()) 
             marks.append(StageMark(stage, s.line, "heading", not s.is_empty(placeholders)))
         if sibling:
             last = s.end_line
-    text = _COMMENT_LINES_RE.sub(lambda m: "\n" * m.group(0).count("\n"), "\n".join(doc.lines[first:last]))
-    fenced = False
-    for offset, raw in enumerate(text.split("\n")):
-        if _FENCE_RE.match(raw):
-            fenced = not fenced
-            continue
-        if fenced or raw.lstrip().startswith("#"):
-            continue
+    for line, raw in prose_lines(doc.lines[first:last], first + 1):
         m = _LABEL_BOLD_RE.match(raw)
         if m and _LABEL_START_RE.match(m.group(1)):
             for stage in sorted(stage_of(m.group(1))):
-                marks.append(StageMark(stage, first + 1 + offset, "bold", True))
+                marks.append(StageMark(stage, line, "bold", True))
             continue
         m = _LABEL_LIST_RE.match(raw)
         if m:
             for stage in stage_of(m.group(1)):
-                marks.append(StageMark(stage, first + 1 + offset, "list", True))
+                marks.append(StageMark(stage, line, "list", True))
     marks.sort(key=lambda mk: mk.line)
     return marks

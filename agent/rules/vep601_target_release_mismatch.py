@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agent.document import prose_lines
 from agent.rules import Problem
 
 ID = "VEP601"
@@ -45,8 +46,6 @@ SOURCE = ("meta-VEP 282 (veps/meta-VEPs/282-vep-proposal-governance), VEP Front 
 FIX = "Make the body's target release and the front matter's `milestone` name the same release."
 
 STAGES = ("alpha", "beta", "ga")
-_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-_FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
 _TARGET_LINE_RE = re.compile(
     r"\bThis\s+VEP\s+target(?:s|ed)?\s+(?P<stage>alpha|beta|GA|general\s+availability)\s+"
     r"(?:(?:for|in|at|with)\s+)?(?:(?:the\s+)?(?:version|release)\s*)?:?\s*(?P<value>[^\n~]*)", re.I)
@@ -100,16 +99,8 @@ class BodyTarget:
 def body_targets(doc) -> list[BodyTarget]:
     """Target releases in the body (see the rule's documentation), HTML comments and fenced
     code ignored, in document order. Never raises."""
-    text = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), doc.body)
     out: list[BodyTarget] = []
-    fenced = False
-    for offset, raw in enumerate(text.split("\n")):
-        if _FENCE_RE.match(raw):
-            fenced = not fenced
-            continue
-        if fenced or raw.lstrip().startswith("#"):
-            continue
-        line = doc.body_line + offset
+    for line, raw in prose_lines(doc.lines[doc.body_line - 1 :], doc.body_line):
         matches = list(_TARGET_LINE_RE.finditer(raw))
         if not matches:
             m = _STAGE_LINE_RE.match(raw)
