@@ -25,7 +25,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
-from agent import yamlsafe
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - imported where a front matter block is loaded
+    from agent import yamlsafe
 
 #: Phrases that stand for "nothing written yet" when they are all a section holds.
 PLACEHOLDERS = {"tbd", "todo", "tba", "...", "…", "placeholder", "fill me", "to be added", "to be filled"}
@@ -402,10 +405,14 @@ def parse(data: bytes | str, path: str = "<stdin>", repo_path: str | None = None
 def _split_front_matter(lines: list[str]) -> tuple[FrontMatter | None, int]:
     """Find the front matter the way python-frontmatter's YAML handler does (a first line
     of three or more dashes, closed by the next such line) and load it."""
+    if not lines or not lines[0].startswith("---"):
+        return None, 1  # no block: PyYAML and python-frontmatter are not even imported
     from frontmatter.default_handlers import YAMLHandler
 
+    from agent import yamlsafe
+
     boundary = YAMLHandler.FM_BOUNDARY
-    if not lines or not boundary.fullmatch(lines[0]):
+    if not boundary.fullmatch(lines[0]):
         return None, 1
     for i in range(1, len(lines)):
         if boundary.fullmatch(lines[i]):
