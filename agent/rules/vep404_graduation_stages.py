@@ -79,7 +79,9 @@ def not_required(doc, template) -> set[str]:
     text = body_text(doc)
     facts = gate_facts(doc, template)
     for o in facts.opt_outs:
-        if o.implicit and not has_reason(o.justification.text):
+        # a graduation section with GA alone reads as "straight to GA" only for a VEP without
+        # a gate: a gated feature goes through alpha and beta (feature-lifecycle.md)
+        if o.implicit and (facts.named or not has_reason(o.justification.text)):
             continue
         if o.direct_ga or not facts.named:  # "no feature gate" while naming one is not an opt-out
             return set(_STAGES)

@@ -107,3 +107,23 @@ def test_real_process_vep_is_reported(corpus):
     path = need(corpus / rel)
     (f,) = run_rule("VEP404", parse(path.read_bytes(), str(path), rel), make_ctx(corpus))
     assert "no Alpha, Beta and GA stages" in f.message
+
+
+def test_gated_vep_with_ga_only_is_missing_alpha_and_beta():
+    from tests.conftest import make_doc, run_rule
+
+    doc = make_doc("""\
+    # VEP #123: Example
+
+    ## Design
+
+    The `ExampleGate` feature gate guards the new field.
+
+    ## Graduation Requirements
+
+    ### GA
+
+    - Since the feature has been used for two releases, it graduates.
+    """)
+    (f,) = run_rule("VEP404", doc)
+    assert "Alpha and Beta" in f.message
