@@ -724,8 +724,9 @@ def drop_graduation_stage(text: str, repo_path: str, env: MutationEnv, stage: st
     Skips meta-VEPs (exempt), documents that say they have no feature gate (then no stage is
     required), that say they skip the stage (or strike its target line through), that have
     no heading for the stage in those sections, that still label the stage another way
-    after the deletion (a bold label, a ``Beta:`` line), and documents left with GA alone
-    (:func:`straight_to_ga`: that reads as going straight to GA).
+    after the deletion (a bold label, a ``Beta:`` line), and documents without a named
+    feature gate left with GA alone (:func:`straight_to_ga`: that reads as going straight
+    to GA; with a gate it cannot, feature-lifecycle.md).
     """
     if repo_path.startswith("veps/meta-VEPs/"):
         raise Skip("meta-VEPs are exempt from graduation stages")
@@ -754,8 +755,9 @@ def drop_graduation_stage(text: str, repo_path: str, env: MutationEnv, stage: st
         if re.search(rf"(^|\n)\s*(#+\s*|[-*]\s*)?(\*\*)?{stage}\b", body, re.I) or \
                 re.search(rf"\bskip\w*\b.{{0,40}}\b{stage}\b", body, re.I):
             raise Skip(f"'{g.title}' still names the {stage} stage after the headings are deleted")
-    if straight_to_ga(rest, env.template):
-        raise Skip(f"without its {stage} stage the section reads as going straight to GA")
+    gated = bool(fmtext.get_scalar(text, "feature-gate") or fmtext.body_feature_gate(doc))
+    if straight_to_ga(rest, env.template) and not gated:
+        raise Skip(f"without its {stage} stage the section reads as going straight to GA (and no gate is named)")
     return Mutation(mutated, repo_path, f"deleted the {stage} stage of {', '.join(repr(g.title) for g in grads)}",
                     section=grads[0].title)
 
@@ -910,6 +912,8 @@ def beta_without_on_by_default_readiness(text: str, repo_path: str, env: Mutatio
     graduation = find_section(_doc(mutated, repo_path), env.template, "Graduation Requirements")
     if graduation is None:
         raise Skip("no Graduation Requirements section to hold the readiness section")
+    if graduation.is_empty(env.template.placeholders):
+        raise Skip("Graduation Requirements would be left empty (another rule's finding)")
     section = ["", "### On-By-Default Readiness", "",
                "The feature will be enabled by default once it has run one release at beta with no regressions", ""]
     reference = _replace_lines(mutated, graduation.end_line, graduation.end_line,
