@@ -29,13 +29,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.document import Section, VepDocument, parse
+from agent.rules.vep206_field_value import STATUSES
 from agent.schedules import release_key
 from agent.template import Template
 
 from evals import fmtext
 
 #: Governance states (docs/vep-governance.md, "Governance States").
-STATES = ("provisional", "implementable", "implemented", "deferred", "rejected", "withdrawn", "replaced")
+STATES = STATUSES
 
 #: For each state, a next state the governance diagram does not allow (docs/vep-governance.md,
 #: "Governance States": provisional -> implementable -> implemented is the only forward path;

@@ -280,19 +280,6 @@ class GitSource:
             return None
         return self._git("show", f"{ref}:{path}").stdout
 
-    def _contents(self, path: str, ref: str):
-        """``repo.get_contents(path, ref)``, or ``None`` when nothing is at ``path``."""
-        from github import GithubException, UnknownObjectException
-
-        try:
-            return self.repo.get_contents(path, ref=ref)
-        except UnknownObjectException:
-            return None
-        except GithubException as exc:
-            if exc.status == 404:
-                return None
-            raise
-
     def list_dir(self, path: str, ref: str, dirs_only: bool = False) -> list[str] | None:
         """Names in directory ``path`` at ``ref``; ``None`` when it does not exist."""
         proc = self._git("ls-tree", "-z", f"{ref}:{path}", check=False)

@@ -39,6 +39,7 @@ deferred, rejected or withdrawn proposal again with a new VEP (its own tracking 
 """
 
 from agent.rules import Problem
+from agent.rules.vep206_field_value import STATUSES
 
 ID = "VEP301"
 NAME = "status-transition"
@@ -47,7 +48,7 @@ SOURCE = "meta-VEP 282, Proposal Governance States and CI Enforcement (Action 1:
 FIX = "Restore the base status, or move to one of the states allowed from it."
 
 #: The seven governance states (docs/vep-governance.md, "Governance States").
-STATES = ("provisional", "implementable", "implemented", "deferred", "rejected", "withdrawn", "replaced")
+STATES = STATUSES
 
 #: Terminal states: no transition out of them.
 TERMINAL = frozenset({"deferred", "rejected", "withdrawn", "replaced"})
