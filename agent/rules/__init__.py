@@ -98,6 +98,31 @@ FAMILIES = {
 _RULES: list[Rule] | None = None
 
 
+class LazyPattern:
+    """A regular expression compiled on first use, for rules with many large patterns that
+    most documents never need (``vep-review check`` compiles them at every start).
+
+    Behaves like the compiled :class:`re.Pattern` for ``search``, ``match``, ``fullmatch``,
+    ``finditer``, ``findall``, ``sub`` and ``pattern``; after the first use these are plain
+    attributes of the object (no per-call indirection).
+    """
+
+    _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "split", "pattern", "flags")
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self._args = (pattern, flags)
+
+    def __getattr__(self, name: str):
+        if name not in self._METHODS:
+            raise AttributeError(name)
+        import re
+
+        compiled = re.compile(*self._args)
+        for method in self._METHODS:
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+
 def _load(module: ModuleType) -> Rule:
     return Rule(
         id=module.ID,

@@ -61,7 +61,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agent.rules import Problem
+from agent.rules import LazyPattern, Problem
 from agent.rules.vep401_required_section import graduation_section, stage_marks
 
 ID = "VEP501"
@@ -75,9 +75,9 @@ FIX = ("Name the feature gate (front matter `feature-gate:` and the Design secti
 
 # --- text model ---------------------------------------------------------------------------
 
-_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-_FENCE_RE = re.compile(r"^\s{0,3}(```+|~~~+)")
-_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}(\s|$)")
+_COMMENT_RE = LazyPattern(r"<!--.*?(?:-->|\Z)", re.S)
+_FENCE_RE = LazyPattern(r"^\s{0,3}(```+|~~~+)")
+_HEADING_RE = LazyPattern(r"^\s{0,3}#{1,6}(\s|$)")
 
 
 @dataclass
@@ -170,15 +170,15 @@ _STOP = {
     "featurename", "and", "or", "of", "for", "dedicated", "separate", "single", "same", "respective",
     "on", "off", "in", "to", "be", "will", "was",
 }
-_NAME_BEFORE_RE = re.compile(rf"{_NAME}\s+(?:(?i:alpha|beta|new|existing)\s+)?{_GATE}")
-_NAME_AFTER_RE = re.compile(
+_NAME_BEFORE_RE = LazyPattern(rf"{_NAME}\s+(?:(?i:alpha|beta|new|existing)\s+)?{_GATE}")
+_NAME_AFTER_RE = LazyPattern(
     rf"{_GATE}(?:(?:\s+[\w-]+){{0,4}}?\s+(?:named|called)|[\s*_,:]*(?:name|is)?)[\s*_,:]*(?P<paren>\(\s*)?{_NAME}"
     rf"(?(paren)\s*\))")
-_NAME_GATE_RE = re.compile(rf"(?i:behind|under|by)\s+(?:the\s+)?(?:existing\s+)?`(?P<bt>{_TOKEN})`\s+(?i:gate)\b")
-_NAME_DEFINED_RE = re.compile(
+_NAME_GATE_RE = LazyPattern(rf"(?i:behind|under|by)\s+(?:the\s+)?(?:existing\s+)?`(?P<bt>{_TOKEN})`\s+(?i:gate)\b")
+_NAME_DEFINED_RE = LazyPattern(
     rf"`(?P<bt>{_TOKEN})`\s*[-–—:]\s*(?i:this|a|the|an)\s+(?:[\w-]+\s+){{0,2}}?{_GATE}")
-_YAML_KEY_RE = re.compile(r"^(?P<indent>\s*)[\"']?featureGates[\"']?\s*:\s*(?P<rest>.*)$")
-_YAML_ITEM_RE = re.compile(r"^(?P<indent>\s*)-\s*[\"']?(?P<name>[A-Za-z][A-Za-z0-9]*)[\"']?\s*(?:#.*)?$")
+_YAML_KEY_RE = LazyPattern(r"^(?P<indent>\s*)[\"']?featureGates[\"']?\s*:\s*(?P<rest>.*)$")
+_YAML_ITEM_RE = LazyPattern(r"^(?P<indent>\s*)-\s*[\"']?(?P<name>[A-Za-z][A-Za-z0-9]*)[\"']?\s*(?:#.*)?$")
 _PLACEHOLDER_VALUES = {"", "tbd", "todo", "tba", "n/a", "na", "none", "null", "-", "featurename", "..."}
 
 
@@ -278,27 +278,27 @@ def body_gates(doc, text: BodyText | None = None) -> list[GateName]:
 
 _NOT = r"(?:\s+not|n't)"
 _OPT_OUT_RES = [
-    re.compile(rf"\bno\s+(?:new\s+|dedicated\s+|separate\s+|additional\s+|specific\s+)?{_GATE}", re.I),
-    re.compile(
+    LazyPattern(rf"\bno\s+(?:new\s+|dedicated\s+|separate\s+|additional\s+|specific\s+)?{_GATE}", re.I),
+    LazyPattern(
         rf"\b(?:does|do|did|will|would|shall|should|need|needs|must|can|is|are){_NOT}\s+"
         rf"(?:\w+\s+){{0,3}}?(?:require|need|have|introduce|include|add|warrant|be\s+(?:guarded|gated|protected|hidden)"
         rf"\s+(?:by|behind))\s+(?:(?!enabl|disabl|turn|toggl|set\b|flip)[\w-]+\s+){{0,4}}?{_GATE}", re.I),
-    re.compile(rf"\bwithout\s+(?:a\s+|any\s+)?(?:new\s+|dedicated\s+|separate\s+)?{_GATE}"
+    LazyPattern(rf"\bwithout\s+(?:a\s+|any\s+)?(?:new\s+|dedicated\s+|separate\s+)?{_GATE}"
                rf"(?!\s+(?:enabled|disabled|set|on|off|being))", re.I),
-    re.compile(r"\b(?:not|never)\s+(?:be\s+|being\s+)?(?:feature[\s-]*)?gated\b|\bun-?gated\b|\bnon-?gated\b", re.I),
-    re.compile(rf"{_GATE}\s+(?:is|are|was|would\s+be|will\s+be)\s+(?:not\s+(?:needed|required|necessary|introduced|"
+    LazyPattern(r"\b(?:not|never)\s+(?:be\s+|being\s+)?(?:feature[\s-]*)?gated\b|\bun-?gated\b|\bnon-?gated\b", re.I),
+    LazyPattern(rf"{_GATE}\s+(?:is|are|was|would\s+be|will\s+be)\s+(?:not\s+(?:needed|required|necessary|introduced|"
                rf"added|planned)|unnecessary|not\s+applicable)", re.I),
-    re.compile(rf"\b(?:no\s+need\s+for|skip(?:s|ping)?|omit(?:s|ting)?|avoid(?:s|ing)?|forgo(?:es|ing)?)\s+"
+    LazyPattern(rf"\b(?:no\s+need\s+for|skip(?:s|ping)?|omit(?:s|ting)?|avoid(?:s|ing)?|forgo(?:es|ing)?)\s+"
                rf"(?:the\s+|a\s+|any\s+)?{_GATE}", re.I),
-    re.compile(rf"\b(?:does|do|would|will){_NOT}\s+make\s+sense\s+to\s+(?:create|add|have|introduce|use)\s+"
+    LazyPattern(rf"\b(?:does|do|would|will){_NOT}\s+make\s+sense\s+to\s+(?:create|add|have|introduce|use)\s+"
                rf"(?:a\s+|an?\s+new\s+)?{_GATE}", re.I),
 ]
 #: Statements that the feature goes straight to GA (GA features have no gate).
 DIRECT_GA_RES = [
-    re.compile(r"\b(?i:directly|straight|immediately|right\s+away)\s+(?:\w+\s+){0,3}?(?:to|into|as|at)\s+"
+    LazyPattern(r"\b(?i:directly|straight|immediately|right\s+away)\s+(?:\w+\s+){0,3}?(?:to|into|as|at)\s+"
                r"(?:the\s+)?(?:GA\b|(?i:general[\s-]+availability))"),
-    re.compile(r"\bsingle\s+(?:lifecycle|graduation|feature)\s+(?:phase|stage)\b", re.I),
-    re.compile(r"\bdoes\s+not\s+have\s+graduation\s+phases\b", re.I),
+    LazyPattern(r"\bsingle\s+(?:lifecycle|graduation|feature)\s+(?:phase|stage)\b", re.I),
+    LazyPattern(r"\bdoes\s+not\s+have\s+graduation\s+phases\b", re.I),
 ]
 
 
@@ -354,11 +354,11 @@ class _LineIndex:
         return self.alternative[line] or (not direct and self.ga[line])
 
 
-_GA_HEADING_RE = re.compile(r"^\W*(?:post[\s-]*)?(?:GA\b|general availability)", re.I)
+_GA_HEADING_RE = LazyPattern(r"^\W*(?:post[\s-]*)?(?:GA\b|general availability)", re.I)
 
 
-_ITEM_START_RE = re.compile(r"^(?:[-*+]\s|\d+[.)]\s|\||#|\*\*|__)")
-_SENTENCE_END_RE = re.compile(r"[.!?;](?=\s)|[.!?]$")
+_ITEM_START_RE = LazyPattern(r"^(?:[-*+]\s|\d+[.)]\s|\||#|\*\*|__)")
+_SENTENCE_END_RE = LazyPattern(r"[.!?;](?=\s)|[.!?]$")
 
 
 def sentence_at(text: str, start: int, end: int) -> str:
@@ -453,42 +453,42 @@ def _ga_only(doc, grad) -> bool:
 
 # --- reasons (shared with VEP502) ------------------------------------------------------------
 
-_REASON_WORD_RE = re.compile(
+_REASON_WORD_RE = LazyPattern(
     r"\b(?:because|since|due\s+to|as\s+(?:it|this|the|there|we|its|they|all)|reasons?|rationale|justif\w*|"
     r"therefore|thus|hence|so\s+that|in\s+order\s+to|given\s+(?:that|the))\b", re.I)
 
 #: docs/feature-lifecycle.md's weak reasons, by kind.
 WEAK_REASONS = {
-    "a simple change": re.compile(
+    "a simple change": LazyPattern(
         r"\b(?:simple|small|trivial|straight[\s-]?forward|minor|minimal|limited\s+(?:functional\s+)?scope|"
         r"low[\s-]risk|(?:no|little|minimal)\s+risk|not\s+pose\s+(?:a|any)\s+(?:significant\s+|major\s+|real\s+)?risk|"
         r"no\s+special\s+implications)\b", re.I),
-    "off by default, hence safe": re.compile(
+    "off by default, hence safe": LazyPattern(
         r"\b(?:(?:off|disabled)\s+by\s+default|not\s+enabled\s+by\s+default|opt[\s-]?in|optional|hence\s+safe|"
         r"safe\s+by\s+default)\b", re.I),
-    "backward compatibility": re.compile(
+    "backward compatibility": LazyPattern(
         r"\b(?:backwards?[\s-]+compatib\w*|keeps?\s+(?:the\s+)?compatibility|compatible\s+with\s+existing|"
         r"no\s+(?:api\s+)?break\w*|non[\s-]?breaking|(?:does|do|will|would)(?:\s+not|n't)\s+break|"
         r"existing\s+\w+(?:\s+\w+)?\s+(?:are\s+|remain\s+|stay\s+)?unaffected)\b", re.I),
 }
 #: docs/feature-lifecycle.md's possibly acceptable reasons.
 ACCEPTABLE_REASONS = {
-    "old and new cannot live side by side": re.compile(
+    "old and new cannot live side by side": LazyPattern(
         r"\b(?:impossible|not\s+possible|cannot\s+(?:be\s+)?(?:feature[\s-]*)?(?:gated|coexist|co-exist|live)|"
         r"can't\s+(?:be\s+)?(?:gated|coexist|co-exist)|in\s+harmony|side\s+by\s+side|"
         r"(?:does|do|would|will)(?:\s+not|n't)\s+make\s+sense\s+to\s+(?:create|add|have|introduce|use)\s+(?:a\s+)?"
         r"feature[\s-]*gate)", re.I),
-    "reshaping an existing feature": re.compile(
+    "reshaping an existing feature": LazyPattern(
         r"\b(?:reshap\w*|rework\w*\s+(?:of\s+)?(?:an?\s+|the\s+)?existing|(?:no|not\s+(?:a|any))\s+new\s+"
         r"(?:functionality|feature|behaviou?r|capabilit\w*)|new,?\s+(?:more\s+\w+\s+)?way\s+to\s+"
         r"(?:configure|express|use)\s+existing|existing\s+(?:behaviou?r|functionality|feature)\s+in\s+a\s+new\s+way)",
         re.I),
-    "logic under an existing gate": re.compile(
+    "logic under an existing gate": LazyPattern(
         r"\b(?:(?:under|behind|guarded\s+by|protected\s+by|covered\s+by|gated\s+by)\s+(?:the\s+|an\s+)?existing\s+"
         r"(?:`?\w+`?\s+)?(?:feature[\s-]*)?gate|existing\s+`?\w+`?\s+feature[\s-]*gate)", re.I),
 }
 #: Reasons the policy classifies neither way: reviewers judge them (VEP502 stays quiet).
-OTHER_REASONS = re.compile(
+OTHER_REASONS = LazyPattern(
     r"\b(?:bug[\s-]?fix\w*|transparent|no\s+user[\s-]facing|not\s+(?:really\s+)?a\s+feature|process\s+change|"
     r"policy\s+change|(?:CI|build|test(?:ing)?)\s+(?:infrastructure|change|lanes?))\b", re.I)
 
@@ -549,6 +549,8 @@ def check(doc, ctx):
     fm = doc.front_matter
     if fm is not None and fm.error is not None:
         return  # unreadable front matter (VEP203): whether it names a gate is unknown
+    if front_matter_gate(doc) is not None:
+        return  # the common case for VEP-282 documents: no need to read the body
     facts = gate_facts(doc, ctx.template)
     if facts.front_matter is not None or facts.justified:
         return

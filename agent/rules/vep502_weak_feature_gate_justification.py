@@ -50,6 +50,7 @@ from agent.rules.vep501_feature_gate_missing import (
     ACCEPTABLE_REASONS,
     OTHER_REASONS,
     WEAK_REASONS,
+    front_matter_gate,
     gate_facts,
     sentence_at,
 )
@@ -69,6 +70,8 @@ def _short(text: str, limit: int = 120) -> str:
 def check(doc, ctx):
     if doc.info.is_template or doc.is_meta:
         return
+    if front_matter_gate(doc) is not None:
+        return  # a VEP with a gate has no opt-out to judge
     facts = gate_facts(doc, ctx.template)
     if facts.named or not facts.justified:
         return

@@ -1,0 +1,21 @@
+"""The rule framework: discovery and the lazily compiled patterns rules may use."""
+
+import re
+
+from agent.rules import LazyPattern, all_rules, get_rule
+
+
+def test_lazy_pattern_behaves_like_a_compiled_one():
+    lazy = LazyPattern(r"feature[\s-]gate", re.I)
+    assert "search" not in vars(lazy)  # nothing compiled yet
+    assert lazy.search("the Feature Gate X").group(0) == "Feature Gate"
+    assert "search" in vars(lazy)  # compiled once, then plain attributes
+    assert [m.start() for m in lazy.finditer("feature-gate, feature gate")] == [0, 14]
+    assert lazy.sub("FG", "a feature gate") == "a FG" and lazy.pattern == r"feature[\s-]gate"
+
+
+def test_rules_are_found_by_id_and_name():
+    rules = all_rules()
+    assert len({r.id for r in rules}) == len(rules) == len({r.name for r in rules})
+    assert get_rule("vep101").name == "directory-name" and get_rule("directory-name").id == "VEP101"
+    assert get_rule("no-such-rule") is None
