@@ -7,7 +7,6 @@ repository-wide parts, such as the SIG list, the template and the schedules, are
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -85,6 +84,8 @@ def base_from_git(path: Path, ref: str) -> VepDocument | None:
     Raises:
         BaseError: ``path`` is not in a git checkout or ``ref`` is unknown.
     """
+    import subprocess  # only with --base: keep it off the start-up path
+
     path = path.resolve()
     anchor = next((p for p in path.parents if p.is_dir()), Path.cwd())  # a new file's folder may not exist
     try:
