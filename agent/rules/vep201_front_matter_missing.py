@@ -91,6 +91,8 @@ def _misplaced_block(doc) -> int | None:
     """Line of a ``---`` line below line 1 that opens what looks like front matter: outside
     code fences, closed by another ``---`` within 60 lines, with at least two schema keys
     at the start of lines in between."""
+    if "\n---" not in doc.text:
+        return None  # no "---" line at all (the common case): skip the line scan
     lines = doc.lines
     in_fence = False
     for i, line in enumerate(lines):

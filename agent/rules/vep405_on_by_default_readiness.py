@@ -38,7 +38,7 @@ import re
 
 from agent.rules import Problem
 from agent.rules.vep401_required_section import graduation_section, stage_marks
-from agent.rules.vep601_target_release_mismatch import body_targets, milestones, show
+from agent.rules.vep601_target_release_mismatch import iter_body_targets, milestones, show
 
 ID = "VEP405"
 NAME = "on-by-default-readiness"
@@ -67,7 +67,7 @@ def beta_target(doc) -> tuple[bool, tuple[int, int] | None, int | None]:
         if beta is not None and stage != "ga":
             return True, beta[0], beta[2]
         return False, None, None
-    for t in body_targets(doc):
+    for t in iter_body_targets(doc):
         if t.stage == "beta" and t.version is not None and not t.struck:
             return True, t.version, t.line
     return False, None, None

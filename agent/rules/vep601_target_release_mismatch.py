@@ -99,8 +99,14 @@ class BodyTarget:
 def body_targets(doc) -> list[BodyTarget]:
     """Target releases in the body (see the rule's documentation), HTML comments and fenced
     code ignored, in document order. Never raises."""
-    out: list[BodyTarget] = []
+    return list(iter_body_targets(doc))
+
+
+def iter_body_targets(doc):
+    """:func:`body_targets` one at a time (callers that need only the first stop early)."""
     for line, raw in prose_lines(doc.lines[doc.body_line - 1 :], doc.body_line):
+        if ":" not in raw and "arget" not in raw and "ARGET" not in raw:
+            continue  # neither pattern can match: skip the regular expressions
         matches = list(_TARGET_LINE_RE.finditer(raw))
         if not matches:
             m = _STAGE_LINE_RE.match(raw)
@@ -109,8 +115,7 @@ def body_targets(doc) -> list[BodyTarget]:
         for m in matches:
             value = m.group("value").strip().rstrip(".*_ ").strip()
             struck = "~" in raw[: m.start()] and "~" in raw[m.end():] or raw.strip().startswith("~")
-            out.append(BodyTarget(_stage(m.group("stage")), value, parse_version(value), line, struck))
-    return out
+            yield BodyTarget(_stage(m.group("stage")), value, parse_version(value), line, struck)
 
 
 def milestones(doc) -> dict[str, tuple[tuple[int, int], str, int]]:
