@@ -65,7 +65,7 @@ def test_the_scanner_finds_planted_keys(tmp_path):
     (cassettes / "a.yaml").write_text(yaml.safe_dump({"interactions": [{"request": {"headers": {
         "Authorization": ["Bearer abcdefghijklmnop"]}}}]}))
     (cassettes / "b.json").write_text(json.dumps({"interactions": [{"request": {"headers": {"x-api-key": "k"}}}]}))
-    (cassettes / "c.yaml").write_text("note: sk-ant-api03-abcdefghijkl\n")
+    (cassettes / "c.yaml").write_text("note: " + "sk-ant-" + "api03-abcdefghijkl\n")  # split: no key-shaped literal in the tree
     (cassettes / "clean.yaml").write_text(yaml.safe_dump({"interactions": [{"request": {"headers": {"x-vep-review-reviewer": ["a"]}}}]}))
     elsewhere = tmp_path / "evals" / "runs"
     elsewhere.mkdir(parents=True)
