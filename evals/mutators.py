@@ -135,6 +135,15 @@ def _need_fm(text: str) -> None:
         raise Skip("the document has no front matter")
 
 
+def _need_gate_field(text: str, repo_path: str) -> None:
+    """Skip meta-VEPs (exempt from feature-gate) and documents without a ``feature-gate``."""
+    _need_fm(text)
+    if repo_path.startswith("veps/meta-VEPs/"):
+        raise Skip("meta-VEPs are exempt from feature-gate")
+    if fmtext.get_scalar(text, "feature-gate") is None:
+        raise Skip("the front matter has no feature-gate value")
+
+
 def find_section(doc: VepDocument, template: Template, name: str) -> Section | None:
     """The ``##`` section of ``doc`` that stands for the template's required section
     ``name`` (aliases included), or ``None``."""
@@ -288,11 +297,7 @@ def remove_feature_gate(text: str, repo_path: str, env: MutationEnv) -> Mutation
     and documents whose body opts out of a gate or that go straight to GA
     (:func:`straight_to_ga`): then omitting the field may be allowed.
     """
-    _need_fm(text)
-    if repo_path.startswith("veps/meta-VEPs/"):
-        raise Skip("meta-VEPs are exempt from feature-gate")
-    if fmtext.get_scalar(text, "feature-gate") is None:
-        raise Skip("the front matter has no feature-gate value")
+    _need_gate_field(text, repo_path)
     doc = _doc(text, repo_path)
     if fmtext.body_opts_out(doc):
         raise Skip("the body opts out of a feature gate, so the field may be omitted")
@@ -325,11 +330,7 @@ def feature_gate_opt_out(text: str, repo_path: str, env: MutationEnv, sentence: 
     that go straight to GA (:func:`straight_to_ga`: their Graduation Requirements may already
     give the reason).
     """
-    _need_fm(text)
-    if repo_path.startswith("veps/meta-VEPs/"):
-        raise Skip("meta-VEPs are exempt from feature-gate")
-    if fmtext.get_scalar(text, "feature-gate") is None:
-        raise Skip("the front matter has no feature-gate value")
+    _need_gate_field(text, repo_path)
     doc = _doc(text, repo_path)
     named = fmtext.body_feature_gate(doc)
     if named:

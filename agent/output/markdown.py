@@ -193,18 +193,11 @@ def render_usage(usage: dict) -> str:
     elif breakdown:
         detail = ", ".join(f"{label} {count:,}" for label, count in breakdown)
         parts.append(f"{sum(c for _, c in breakdown):,} tokens ({detail})")
-    cost = usage.get("estimated_cost_usd")
-    if cost is not None:
+    for key, fmt in (("estimated_cost_usd", "~${:.4f}"), ("wall_seconds", "{:.1f} s")):
         try:
-            parts.append(f"~${float(cost):.4f}")
-        except (TypeError, ValueError):
-            pass
-    secs = usage.get("wall_seconds")
-    if secs is not None:
-        try:
-            parts.append(f"{float(secs):.1f} s")
-        except (TypeError, ValueError):
-            pass
+            parts.append(fmt.format(float(usage[key])))
+        except (KeyError, TypeError, ValueError):
+            pass  # absent or not a number: leave it out
     return " · ".join(parts)
 
 
