@@ -8,7 +8,7 @@ every front end.
 - **front matter** (meta-VEP 282, docs/vep-governance.md "Front Matter Schema"): detected
   with python-frontmatter's YAML handler, loaded by :mod:`agent.yamlsafe` so that keys keep
   their line numbers and YAML 1.1 conversions are reported instead of applied;
-- **markdown structure** (markdown-it-py, block level only): headings with level and line,
+- **markdown structure** (CommonMark, :func:`headings`): headings with level and line,
   each section's body, and whether a section is empty once HTML comments, headings and
   template placeholder text are removed;
 - **path facts** (:class:`PathInfo`): SIG directory, VEP number and name from
@@ -437,35 +437,47 @@ def _split_front_matter(lines: list[str]) -> tuple[FrontMatter | None, int]:
     return fm, 2
 
 
-_MD = None
+def headings(body: str) -> list[tuple[int, str, int]]:
+    """The document-level headings of ``body``, CommonMark (pulldown-cmark via pyromark).
 
-#: Block rules that decide where headings are: fences and indented code (a ``#`` line in a
-#: code block is not a heading), HTML blocks, ATX and setext headings, paragraphs and
-#: thematic breaks. Lists, block quotes and link references are left out: they cost half
-#: of the parse time on large documents and VEP headings are never inside them.
-_BLOCK_RULES = ["code", "fence", "html_block", "hr", "heading", "lheading", "paragraph"]
+    ATX (``## Title``) and setext (``Title`` over ``===``) headings count; a ``#`` line in a
+    fenced or indented code block or an HTML block does not, nor does a heading nested in a
+    list item or block quote (VEP sections are never there).
 
+    Returns:
+        ``(level, title, line)`` in document order: level 1-6, the heading's source text
+        (markup kept, as written; lines of a setext heading joined with ``"\\n"``) and the
+        0-based line of ``body`` it starts on.
+    """
+    import pyromark
 
-def _markdown():
-    """A block-level markdown-it parser (inline parsing is skipped: it is not needed to
-    find headings and it dominates the cost on large documents)."""
-    global _MD
-    if _MD is None:
-        from markdown_it import MarkdownIt
-
-        _MD = MarkdownIt("commonmark")
-        _MD.disable(["inline", "text_join"], ignoreInvalid=True)
-        _MD.block.ruler.enableOnly(_BLOCK_RULES)
-    return _MD
+    data = body.encode("utf-8")
+    out: list[tuple[int, str, int]] = []
+    depth = 0  # open list items and block quotes
+    line, counted = 0, 0  # 0-based line of byte offset `counted`
+    head: list | None = None  # [level, first inline byte, last inline byte, start byte]
+    for event, span in pyromark.events_with_range(body):
+        kind, value = next(iter(event.items())) if isinstance(event, dict) else (event, None)
+        if head is not None:  # inside a document-level heading: extend its text or close it
+            if kind == "End" and isinstance(value, dict) and "Heading" in value:
+                level, first, last, start = head
+                line += data.count(b"\n", counted, start)
+                counted = start
+                title = data[first:last].decode("utf-8", "replace") if first is not None else ""
+                out.append((level, title.strip(), line))
+                head = None
+            else:
+                head[1] = span["start"] if head[1] is None else head[1]
+                head[2] = max(head[2] or 0, span["end"])
+        elif value == "Item" or (isinstance(value, dict) and ("BlockQuote" in value or "List" in value)):
+            depth += {"Start": 1, "End": -1}.get(kind, 0)
+        elif kind == "Start" and depth == 0 and isinstance(value, dict) and "Heading" in value:
+            head = [int(value["Heading"]["level"][1:]), None, None, span["start"]]
+    return out
 
 
 def _sections(body: str, offset: int, total_lines: int) -> list[Section]:
-    tokens = _markdown().parse(body)
-    heads: list[tuple[int, str, int]] = []  # (level, title, file line)
-    for i, tok in enumerate(tokens):
-        if tok.type == "heading_open" and tok.map is not None:
-            title = tokens[i + 1].content.strip() if i + 1 < len(tokens) else ""
-            heads.append((int(tok.tag[1:]), title, offset + tok.map[0]))
+    heads = [(level, title, offset + line) for level, title, line in headings(body)]  # file lines
     # end line of each heading's section: the line before the next heading of the same or
     # a higher level (one pass with a stack of open sections)
     ends = [total_lines] * len(heads)

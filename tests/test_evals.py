@@ -61,4 +61,4 @@ def test_regression_snapshot_matches(eval_corpus):
     assert result.metrics.get("files", 0) > 100
     assert not result.failed, (
         "findings on historic VEP versions differ from evals/snapshots/regression.json; review the diff and accept "
-        "it with `vep-review eval -- --only regression --update-snapshot`:\n" + "\n".join(result.notes[:60]))
+        "it with `vep-review eval --only regression --update-snapshot`:\n" + "\n".join(result.notes[:60]))
