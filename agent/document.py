@@ -21,8 +21,9 @@ All line numbers are 1-based lines of the file as stored.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 
 from typing import TYPE_CHECKING
@@ -36,13 +37,18 @@ PLACEHOLDERS = {"tbd", "todo", "tba", "...", "…", "placeholder", "fill me", "t
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _TITLE_RE = re.compile(r"^\s*VEP\s*[-–:]?\s*\\?#?\s*(?P<number>\d+|N{2,})?\s*[:\-–—.]?\s*(?P<title>.*?)\s*$", re.I)
 _VEP_DIR_RE = re.compile(r"^(?P<number>\d+)[-_ ](?P<name>.+)$")
+_PARENTHESIZED_RE = re.compile(r"\(.*?\)")
+_WORD_RE = re.compile(r"[a-z0-9]+")
 
 
+@lru_cache(maxsize=4096)
 def normalize_heading(text: str) -> str:
     """Lowercase a heading and keep only words: ``"Update / Compatibility"`` ->
-    ``"update compatibility"``, ``"Non-Goals"`` -> ``"non goals"``."""
-    text = re.sub(r"\(.*?\)", " ", text)  # "Implementation Phases (for v1alpha1 in v1.7.0)"
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+    ``"update compatibility"``, ``"Non-Goals"`` -> ``"non goals"``. Results are cached:
+    rules normalize the same template names and headings again and again."""
+    if "(" in text:
+        text = _PARENTHESIZED_RE.sub(" ", text)  # "Implementation Phases (for v1alpha1 in v1.7.0)"
+    return " ".join(_WORD_RE.findall(text.lower()))
 
 
 def strip_comments(text: str) -> str:
@@ -50,7 +56,11 @@ def strip_comments(text: str) -> str:
     return _COMMENT_RE.sub("", text)
 
 
-_FENCE_LINE_RE = re.compile(r"^\s{0,3}(```|~~~)")
+#: The start of a line that :func:`prose_lines` does not yield: the newline before a code
+#: fence (```` ``` ```` or ``~~~`` after at most three spaces; group ``fence``) or before a
+#: heading (``#`` after any indent). ``[^\S\n]`` is ``\s`` within one line; starting with a
+#: literal newline lets the search jump from line to line.
+_NOT_PROSE_LINE_RE = re.compile(r"\n(?:[^\S\n]{0,3}(?P<fence>```|~~~)|[^\S\n]*#)")
 
 
 def prose_lines(lines: list[str], first_line: int):
@@ -61,15 +71,25 @@ def prose_lines(lines: list[str], first_line: int):
         lines: consecutive lines of the file.
         first_line: the 1-based file line of ``lines[0]``.
     """
-    text = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), "\n".join(lines))
+    text = "\n".join(lines)
+    if "<!--" in text:
+        text = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    lines = text.split("\n")
+    # one search finds the fence and heading lines; the runs of lines between them are
+    # prose unless inside a fence
     fenced = False
-    for offset, raw in enumerate(text.split("\n")):
-        if _FENCE_LINE_RE.match(raw):
+    start = 0  # offset of the first line after the last fence or heading line
+    offset, pos = 0, 0  # `offset`: the line starting at character `pos` of `text`
+    for m in _NOT_PROSE_LINE_RE.finditer("\n" + text):  # m.start(): where its line starts in `text`
+        offset += text.count("\n", pos, m.start())
+        pos = m.start()
+        if not fenced:
+            yield from zip(range(first_line + start, first_line + offset), lines[start:offset])
+        if m.group("fence"):
             fenced = not fenced
-            continue
-        if fenced or raw.lstrip().startswith("#"):
-            continue
-        yield first_line + offset, raw
+        start = offset + 1
+    if not fenced:
+        yield from zip(range(first_line + start, first_line + len(lines)), lines[start:])
 
 
 @dataclass
@@ -92,28 +112,30 @@ class Section:
     body: str
     parent: str | None = None
 
-    @property
+    @cached_property
     def key(self) -> str:
         """:func:`normalize_heading` of the title."""
         return normalize_heading(self.title)
+
+    def _content_lines(self):
+        """Yield the lines of :meth:`meaningful_lines` before the template placeholders are
+        taken out (they depend on the caller), one at a time: :meth:`is_empty` stops at
+        the first line that counts."""
+        body = strip_comments(self.body) if "<!--" in self.body else self.body
+        for raw in body.splitlines():
+            line = " ".join(raw.split())
+            if line and line[0] != "#" and line.strip("-*: ").lower() not in PLACEHOLDERS:
+                yield line
 
     def meaningful_lines(self, placeholders: frozenset[str] = frozenset()) -> list[str]:
         """Lines that say something: no HTML comments, headings, blank lines,
         template placeholder lines (``placeholders``, normalized with ``" ".join(split())``)
         or lone placeholder words such as ``TBD``."""
-        out = []
-        for raw in strip_comments(self.body).splitlines():
-            line = " ".join(raw.split())
-            if not line or line.startswith("#") or line in placeholders:
-                continue
-            if line.strip("-*: ").lower() in PLACEHOLDERS:
-                continue
-            out.append(line)
-        return out
+        return [line for line in self._content_lines() if line not in placeholders]
 
     def is_empty(self, placeholders: frozenset[str] = frozenset()) -> bool:
         """True when :meth:`meaningful_lines` is empty."""
-        return not self.meaningful_lines(placeholders)
+        return all(line in placeholders for line in self._content_lines())
 
 
 @dataclass
@@ -267,30 +289,64 @@ class VepDocument:
                 return Title(s.title, s.line, number, m["title"], well_formed)
         return None
 
-    @property
+    @cached_property
     def body(self) -> str:
         """The markdown after the front matter."""
         return "\n".join(self.lines[self.body_line - 1 :])
 
+    @cached_property
+    def _h2(self) -> tuple[Section, ...]:
+        """The ``##`` sections (a tuple: :meth:`h2` hands out copies)."""
+        return tuple(s for s in self.sections if s.level == 2)
+
     def h2(self) -> list[Section]:
         """The ``##`` sections, in order."""
-        return [s for s in self.sections if s.level == 2]
+        return list(self._h2)
+
+    @cached_property
+    def sections_by_key(self) -> dict[str, list[Section]]:
+        """:attr:`Section.key` -> the sections with that key, in document order."""
+        out: dict[str, list[Section]] = {}
+        for s in self.sections:
+            out.setdefault(s.key, []).append(s)
+        return out
 
     def find(self, *names: str, level: int | None = None) -> Section | None:
         """First section whose normalized title equals one of ``names`` (normalized too)."""
-        wanted = {normalize_heading(n) for n in names}
-        for s in self.sections:
-            if s.key in wanted and (level is None or s.level == level):
-                return s
-        return None
+        same = [s for key in {normalize_heading(n) for n in names} for s in self.sections_by_key.get(key, ())
+                if level is None or s.level == level]
+        return min(same, key=lambda s: s.line, default=None)
+
+    @cached_property
+    def _section_starts(self) -> list[int]:
+        """The heading line of each section (ascending: sections are in document order)."""
+        return [s.line for s in self.sections]
+
+    def sections_after(self, line: int) -> list[Section]:
+        """The sections whose heading comes after file line ``line``, in document order."""
+        return self.sections[bisect_right(self._section_starts, line):]
+
+    @cached_property
+    def _enclosing(self) -> list[int]:
+        """Per section: the index of the closest earlier section that ends later (-1 if
+        none); for nested sections, the parent."""
+        out: list[int] = []
+        open_: list[int] = []  # indexes of earlier sections, by decreasing end line
+        for i, s in enumerate(self.sections):
+            while open_ and self.sections[open_[-1]].end_line <= s.end_line:
+                open_.pop()
+            out.append(open_[-1] if open_ else -1)
+            open_.append(i)
+        return out
 
     def section_at(self, line: int) -> Section | None:
         """The innermost section containing file line ``line``."""
-        found = None
-        for s in self.sections:
-            if s.line <= line <= s.end_line:
-                found = s
-        return found
+        # the last section starting at or before `line`, else the closest earlier one that
+        # ends later (the sections skipped over end before `line`, too)
+        i = bisect_right(self._section_starts, line) - 1
+        while i >= 0 and self.sections[i].end_line < line:
+            i = self._enclosing[i]
+        return self.sections[i] if i >= 0 else None
 
     def line_of(self, needle: str, start: int = 1) -> int | None:
         """First file line (>= ``start``) containing ``needle``, case-sensitive."""
@@ -457,9 +513,9 @@ def headings(body: str) -> list[tuple[int, str, int]]:
     line, counted = 0, 0  # 0-based line of byte offset `counted`
     head: list | None = None  # [level, first inline byte, last inline byte, start byte]
     for event, span in pyromark.events_with_range(body):
-        kind, value = next(iter(event.items())) if isinstance(event, dict) else (event, None)
         if head is not None:  # inside a document-level heading: extend its text or close it
-            if kind == "End" and isinstance(value, dict) and "Heading" in value:
+            end = event.get("End") if event.__class__ is dict else None
+            if end.__class__ is dict and "Heading" in end:
                 level, first, last, start = head
                 line += data.count(b"\n", counted, start)
                 counted = start
@@ -469,10 +525,21 @@ def headings(body: str) -> list[tuple[int, str, int]]:
             else:
                 head[1] = span["start"] if head[1] is None else head[1]
                 head[2] = max(head[2] or 0, span["end"])
-        elif value == "Item" or (isinstance(value, dict) and ("BlockQuote" in value or "List" in value)):
-            depth += {"Start": 1, "End": -1}.get(kind, 0)
-        elif kind == "Start" and depth == 0 and isinstance(value, dict) and "Heading" in value:
-            head = [int(value["Heading"]["level"][1:]), None, None, span["start"]]
+        elif event.__class__ is dict:  # most events are text in paragraphs: test cheaply
+            start = event.get("Start")
+            if start is not None:
+                if start == "Item":
+                    depth += 1
+                elif start.__class__ is dict:
+                    if "Heading" in start:
+                        if depth == 0:
+                            head = [int(start["Heading"]["level"][1:]), None, None, span["start"]]
+                    elif "BlockQuote" in start or "List" in start:
+                        depth += 1
+                continue
+            end = event.get("End")
+            if end is not None and (end == "Item" or (end.__class__ is dict and ("BlockQuote" in end or "List" in end))):
+                depth -= 1
     return out
 
 

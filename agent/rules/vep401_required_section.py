@@ -124,8 +124,11 @@ def _locate(doc, template) -> dict[str, Located]:
     wanted = required_sections(doc, template)
     found: dict[str, Located] = {}
     used: set[int] = set()
-    keys = {s.line: s.key for s in doc.sections}
     h2 = doc.h2()
+    by_alias: dict[str, list] = {}  # name or alias -> (template index, required section), in template order
+    for i, r in wanted:
+        for alias in r.aliases:
+            by_alias.setdefault(alias, []).append((i, r))
 
     def take(idx, req, section, how):
         found[req.name] = Located(req, idx, section, how)
@@ -135,15 +138,15 @@ def _locate(doc, template) -> dict[str, Located]:
     #    stand for one section only, then those that are an alias of several
     #    ("Implementation Phases"), for what is still open
     for i, r in wanted:
-        name = normalize_heading(r.name)
-        s = next((s for s in h2 if s.line not in used and keys[s.line] == name), None)
+        same = doc.sections_by_key.get(normalize_heading(r.name), ())
+        s = next((s for s in same if s.level == 2 and s.line not in used), None)
         if s is not None:
             take(i, r, s, "exact")
     for ambiguous in (False, True):
         for s in h2:
             if s.line in used:
                 continue
-            every = [(i, r) for i, r in wanted if keys[s.line] in r.aliases]
+            every = by_alias.get(s.key, [])
             if (len(every) > 1) != ambiguous:
                 continue
             cands = [(i, r) for i, r in every if r.name not in found]
@@ -157,17 +160,17 @@ def _locate(doc, template) -> dict[str, Located]:
         if r.name in found:
             continue
         for s in h2:
-            if s.line not in used and _loose(keys[s.line], r.aliases):
+            if s.line not in used and _loose(s.key, r.aliases):
                 take(i, r, s, "loose")
                 break
-    # 3. the name or an alias at another heading level
+    # 3. the name or an alias at another heading level: the first such heading
     for i, r in wanted:
         if r.name in found:
             continue
-        for s in doc.sections:
-            if s.level != 2 and s.line not in used and keys[s.line] in r.aliases:
-                take(i, r, s, "level")
-                break
+        cands = [s for alias in r.aliases for s in doc.sections_by_key.get(alias, ())
+                 if s.level != 2 and s.line not in used]
+        if cands:
+            take(i, r, min(cands, key=lambda s: s.line), "level")
     return found
 
 
@@ -273,13 +276,25 @@ def stage_marks(doc, grad: Section, placeholders: frozenset[str] = frozenset()) 
     and fenced code are ignored.
 
     Returns:
-        the marks in document order. Never raises.
+        the marks in document order. Never raises. The last few results are kept: VEP404,
+        VEP405 and VEP501 ask about the same section.
     """
+    for d, g, p, marks in _RECENT_MARKS:
+        if d is doc and g is grad and p == placeholders:
+            return list(marks)
+    marks = _stage_marks(doc, grad, placeholders)
+    _RECENT_MARKS.insert(0, (doc, grad, placeholders, marks))
+    del _RECENT_MARKS[4:]
+    return list(marks)
+
+
+_RECENT_MARKS: list[tuple[object, Section, frozenset[str], list[StageMark]]] = []
+
+
+def _stage_marks(doc, grad: Section, placeholders: frozenset[str]) -> list[StageMark]:
     marks: list[StageMark] = []
     first, last = grad.line, grad.end_line
-    for s in doc.sections:
-        if s.line <= grad.line:
-            continue
+    for s in doc.sections_after(grad.line):
         inside = s.line <= last and s.level > grad.level
         sibling = (s.line == last + 1 and s.level == grad.level
                    and STAGE_WORD_RE.match(s.title.strip("*_ ")) is not None)

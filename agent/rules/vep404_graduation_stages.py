@@ -75,8 +75,6 @@ _SKIPPED_RES = [
 def not_required(doc, template) -> set[str]:
     """Stages whose label ``doc`` does not need (see the rule's documentation): all three
     for a VEP without a gate or going straight to GA, else the stages it says it skips."""
-    skipped: set[str] = set()
-    text = body_text(doc)
     facts = gate_facts(doc, template)
     for o in facts.opt_outs:
         # a graduation section with GA alone reads as "straight to GA" only for a VEP without
@@ -85,9 +83,14 @@ def not_required(doc, template) -> set[str]:
             continue
         if o.direct_ga or not facts.named:  # "no feature gate" while naming one is not an opt-out
             return set(_STAGES)
-    for p in text.paragraphs:
-        for m in _STRUCK_TARGET_RE.finditer(p.text):
-            skipped.add(m.group(1).lower())
+    skipped: set[str] = set()
+    for p in body_text(doc).paragraphs:
+        if "~" in p.text:
+            for m in _STRUCK_TARGET_RE.finditer(p.text):
+                skipped.add(m.group(1).lower())
+        lower = p.text.lower()
+        if "alpha" not in lower and "beta" not in lower:
+            continue  # every skip phrase names the stage
         for raw in p.text.split("\n"):
             for rx in _SKIPPED_RES:
                 for m in rx.finditer(raw):
@@ -105,7 +108,8 @@ def check(doc, ctx):
     missing = [s for s in _STAGES if s not in present]
     if not missing:
         return
-    missing = [s for s in missing if s not in not_required(doc, ctx.template)]
+    skipped = not_required(doc, ctx.template)
+    missing = [s for s in missing if s not in skipped]
     if not missing:
         return
     names = [_LABELS[s] for s in missing]

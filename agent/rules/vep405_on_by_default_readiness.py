@@ -76,7 +76,7 @@ def beta_target(doc) -> tuple[bool, tuple[int, int] | None, int | None]:
 def readiness_section(doc):
     """The first heading about on-by-default readiness, or ``None``."""
     for s in doc.sections:
-        if s.level > 1 and _READINESS_RE.search(s.key):
+        if s.level > 1 and "default" in s.key and _READINESS_RE.search(s.key):
             return s
     return None
 
@@ -84,19 +84,20 @@ def readiness_section(doc):
 def check(doc, ctx):
     if doc.info.is_template or doc.is_meta:
         return
+    section = readiness_section(doc)
+    if section is not None and not section.is_empty(ctx.template.placeholders):
+        return  # filled in: what the VEP targets does not matter (and the body need not be read)
     targets, version, target_line = beta_target(doc)
     if not targets or (version is not None and version < ON_BY_DEFAULT_SINCE):
         return
     release = f" ({show(version)})" if version else ""
-    section = readiness_section(doc)
-    if section is not None:
-        if section.is_empty(ctx.template.placeholders):
-            yield Problem(
-                f"The VEP targets Beta{release} but its `{section.title}` section is empty.",
-                line=section.line,
-                fix="Say what must be true before the gate is on by default: known gaps closed, monitoring, "
-                    "behaviour for existing VMs, how to disable it.",
-            )
+    if section is not None:  # there, but empty
+        yield Problem(
+            f"The VEP targets Beta{release} but its `{section.title}` section is empty.",
+            line=section.line,
+            fix="Say what must be true before the gate is on by default: known gaps closed, monitoring, "
+                "behaviour for existing VMs, how to disable it.",
+        )
         return
     grad = graduation_section(doc, ctx.template)
     line = target_line
