@@ -1,0 +1,117 @@
+"""Directories are checked in forked processes (agent/engine.py `_check_in_parallel`): the
+result is the one a single process gives, in the same order, and a failing child loses
+nothing."""
+
+import os
+
+import pytest
+
+from agent import engine
+from agent.engine import CheckOptions, UsageError, check_paths
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this platform")
+
+EXAMPLE = engine.Path(__file__).resolve().parent.parent / "examples/veps/sig-compute/4242-vcpu-hotplug-ceiling/vep.md"
+
+
+@pytest.fixture
+def many_veps(tmp_path):
+    """40 VEPs of different sizes and findings (the example, cut short at different lines)."""
+    text = EXAMPLE.read_text()
+    lines = text.splitlines(keepends=True)
+    for n in range(40):
+        path = tmp_path / f"veps/sig-compute/{n + 1}-vep-{n}/vep.md"
+        path.parent.mkdir(parents=True)
+        path.write_text("".join(lines[: len(lines) * (n + 1) // 40]) if n % 3 else text)
+    return tmp_path
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """Counts the children forked by this process (so that a test cannot pass by running
+    everything serially)."""
+    calls = []
+    real = os.fork
+
+    def counting_fork():
+        pid = real()
+        if pid:
+            calls.append(pid)
+        return pid
+
+    monkeypatch.setattr(engine.os, "fork", counting_fork)
+    return calls
+
+
+def _as_tuples(report):
+    return [(f.path, [(x.rule, x.line, x.message) for x in f.findings], f.error) for f in report.files]
+
+
+def _serial(monkeypatch, paths):
+    with monkeypatch.context() as m:
+        m.setattr(engine, "PARALLEL_MIN_FILES", 10**6)
+        return check_paths(paths)
+
+
+def test_parallel_check_equals_serial_check(many_veps, monkeypatch, forks):
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 4)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 3)
+    parallel = check_paths([str(many_veps)])
+    serial = _serial(monkeypatch, [str(many_veps)])
+    assert len(parallel.files) == 40 and len(forks) == 2  # two children, the third share here
+    assert _as_tuples(parallel) == _as_tuples(serial)
+    assert len({len(f.findings) for f in parallel.files}) > 3  # the documents really differ
+
+
+def test_parallel_check_of_the_real_corpus_equals_serial_check(corpus, monkeypatch, forks):
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 8)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    parallel = check_paths([str(corpus)])
+    assert forks
+    assert _as_tuples(parallel) == _as_tuples(_serial(monkeypatch, [str(corpus)]))
+
+
+def test_a_failing_child_loses_no_finding(many_veps, monkeypatch, forks):
+    parent = os.getpid()
+    real = engine._check_files
+
+    def dies_in_child(docs, options, stdin):
+        if os.getpid() != parent:
+            raise RuntimeError("child crashed")
+        return real(docs, options, stdin)
+
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 4)
+    expected = _as_tuples(_serial(monkeypatch, [str(many_veps)]))
+    monkeypatch.setattr(engine, "_check_files", dies_in_child)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    assert _as_tuples(check_paths([str(many_veps)])) == expected
+    assert forks
+
+
+def test_a_usage_error_in_a_child_is_raised(many_veps, monkeypatch, forks):
+    parent = os.getpid()
+    real = engine._check_files
+
+    def usage_error_in_child(docs, options, stdin):
+        if os.getpid() != parent:
+            raise UsageError("--base: no such revision")
+        return real(docs, options, stdin)
+
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 4)
+    monkeypatch.setattr(engine, "_check_files", usage_error_in_child)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    with pytest.raises(UsageError, match="no such revision"):
+        check_paths([str(many_veps)], CheckOptions())
+    assert forks
+
+
+def test_shares_are_balanced_by_size_and_keep_document_order(tmp_path):
+    paths = []
+    for n, size in enumerate([900, 100, 100, 100, 100, 100, 100, 100, 100, 100]):
+        p = tmp_path / f"{n}.md"
+        p.write_text("x" * size)
+        paths.append(p)
+    shares = engine._shares(paths, 2)
+    assert sorted(i for share in shares for i in share) == list(range(10))
+    assert all(share == sorted(share) for share in shares)
+    assert [sum(paths[i].stat().st_size for i in share) for share in shares] == [900, 900]
