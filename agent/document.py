@@ -20,6 +20,7 @@ All line numbers are 1-based lines of the file as stored.
 
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -393,11 +394,26 @@ def read(path: str, display: str | None = None, repo_path: str | None = None) ->
     return parse(data, display or path, repo_path)
 
 
+@lru_cache(maxsize=1024)
+def _real_dir(directory: str) -> str:
+    return os.path.realpath(directory)
+
+
+def _resolve(path) -> Path:
+    """``Path(path).resolve()``, with the directories' resolution cached (a directory of
+    VEPs resolves the same path prefix once, not once per file)."""
+    absolute = os.path.abspath(path)
+    if os.path.islink(absolute):
+        return Path(absolute).resolve()
+    directory, name = os.path.split(absolute)
+    return Path(_real_dir(directory), name)
+
+
 def find_repo_root(path) -> "Path | None":
     """The nearest ancestor of ``path`` that has a ``veps/`` directory and contains
     ``path`` under it; ``None`` when there is none."""
 
-    p = Path(path).resolve()
+    p = _resolve(path)
     for parent in p.parents:
         if parent.name == "veps" and parent.is_dir():
             return parent.parent
@@ -410,7 +426,7 @@ def repo_relative(path) -> str:
     """``path`` relative to :func:`find_repo_root` (POSIX), or its file name when it is not
     inside a ``veps/`` tree."""
 
-    p = Path(path).resolve()
+    p = _resolve(path)
     root = find_repo_root(p)
     if root is None:
         return p.name

@@ -42,5 +42,4 @@ def report_to_dict(report) -> dict:
 
 def render_json(report, out: TextIO) -> None:
     """Write the JSON document, indented, with a final newline."""
-    json.dump(report_to_dict(report), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n")  # one write: fast

@@ -136,34 +136,31 @@ class BodyText:
         return start, start + len(self.paragraphs[idx].text)
 
     @cached_property
-    def gate_mentions(self) -> dict[int, list[tuple[int, int]]]:
-        """Paragraph index -> ``(start, end)`` in :attr:`flat` of each gate mention in it
-        (see ``_GATE_MENTION_RE``), found only in paragraphs that contain "gate" or "FG"."""
+    def gate_windows(self) -> dict[int, list[tuple[int, int]]]:
+        """Paragraph index -> spans of :attr:`flat` around each gate mention in it (see
+        ``_GATE_MENTION_RE``): from ``_REACH[0]`` characters before the mention to
+        ``_REACH[1]`` after it, widened to whitespace, clipped to the paragraph and merged
+        where they overlap. Every gate-name and opt-out phrase contains a mention and
+        reaches no further, so the patterns find the same matches in these spans as in the
+        whole paragraph, at a fraction of the cost on large documents. Only paragraphs that
+        contain "gate" or "FG" are searched for mentions."""
         flat, out = self.flat, {}
+        before, after = _REACH
         for idx in sorted(self.with_words(("gate",)) | self.with_words(("FG",), lower=False)):
-            spans = [m.span() for m in _GATE_MENTION_RE.finditer(flat, *self.span(idx))]
+            ps, pe = self.span(idx)
+            spans: list[tuple[int, int]] = []
+            for m in _GATE_MENTION_RE.finditer(flat, ps, pe):
+                cut = m.start() - before
+                start = max(flat.rfind(" ", ps, cut) + 1, ps) if cut > ps else ps
+                end = flat.find(" ", m.end() + after, pe)
+                end = pe if end < 0 else end
+                if spans and start <= spans[-1][1]:
+                    spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+                else:
+                    spans.append((start, end))
             if spans:
                 out[idx] = spans
         return out
-
-    def windows(self, idx: int, before: int, after: int) -> list[tuple[int, int]]:
-        """Spans of :attr:`flat` from ``before`` characters before each gate mention of
-        paragraph ``idx`` to ``after`` characters after it (widened to whitespace, clipped
-        to the paragraph, merged where they overlap). A pattern whose matches contain a gate
-        mention and reach no further than that finds the same matches in these spans as in
-        the whole paragraph, at a fraction of the cost on large documents."""
-        flat, (ps, pe) = self.flat, self.span(idx)
-        spans: list[tuple[int, int]] = []
-        for m_start, m_end in self.gate_mentions.get(idx, ()):
-            cut = m_start - before
-            start = m_start if before == 0 else max(flat.rfind(" ", ps, cut) + 1, ps) if cut > ps else ps
-            end = flat.find(" ", m_end + after, pe)
-            end = pe if end < 0 else end
-            if spans and start <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
-            else:
-                spans.append((start, end))
-        return spans
 
     @cached_property
     def _lower(self) -> str | None:
@@ -242,15 +239,16 @@ _STOP = {
 }
 _NAME_BEFORE_RE = LazyPattern(rf"{_NAME}\s+(?:(?i:alpha|beta|new|existing)\s+)?{_GATE}")
 _NAME_AFTER_RE = LazyPattern(
-    rf"{_GATE}(?:(?:\s+[\w-]+){{0,4}}?\s+(?:named|called)|[\s*_,:]*(?:name|is)?)[\s*_,:]*(?P<paren>\(\s*)?{_NAME}"
+    rf"(?=[fF]){_GATE}(?:(?:\s+[\w-]+){{0,4}}?\s+(?:named|called)|[\s*_,:]*(?:name|is)?)[\s*_,:]*(?P<paren>\(\s*)?{_NAME}"
     rf"(?(paren)\s*\))")
-_NAME_GATE_RE = LazyPattern(rf"(?i:behind|under|by)\s+(?:the\s+)?(?:existing\s+)?`(?P<bt>{_TOKEN})`\s+(?i:gate)\b")
+_NAME_GATE_RE = LazyPattern(rf"(?=[bBuU])(?i:behind|under|by)\s+(?:the\s+)?(?:existing\s+)?`(?P<bt>{_TOKEN})`\s+(?i:gate)\b")
 _NAME_DEFINED_RE = LazyPattern(
     rf"`(?P<bt>{_TOKEN})`\s*[-–—:]\s*(?i:this|a|the|an)\s+(?:[\w-]+\s+){{0,2}}?{_GATE}")
-#: Gate-name patterns with how far (characters) a match reaches before and after the gate
-#: mention it contains (generous bounds of the phrases; see :meth:`BodyText.windows`).
-_NAME_PATTERNS = [(_NAME_BEFORE_RE, 160, 30), (_NAME_AFTER_RE, 0, 260), (_NAME_GATE_RE, 160, 30),
-                  (_NAME_DEFINED_RE, 260, 30)]
+#: How far (characters) a gate-name or opt-out phrase reaches before and after the gate
+#: mention it contains: generous bounds (the longest, "does not … require … guarded by …
+#: feature gate", is about ten words; a backticked name is at most 83 characters).
+_REACH = (300, 260)
+_NAME_PATTERNS = (_NAME_BEFORE_RE, _NAME_AFTER_RE, _NAME_GATE_RE, _NAME_DEFINED_RE)
 _YAML_KEY_RE = LazyPattern(r"^(?P<indent>\s*)[\"']?featureGates[\"']?\s*:\s*(?P<rest>.*)$")
 _YAML_ITEM_RE = LazyPattern(r"^(?P<indent>\s*)-\s*[\"']?(?P<name>[A-Za-z][A-Za-z0-9]*)[\"']?\s*(?:#.*)?$")
 _PLACEHOLDER_VALUES = {"", "tbd", "todo", "tba", "n/a", "na", "none", "null", "-", "featurename", "..."}
@@ -312,17 +310,18 @@ def body_gates(doc, text: BodyText | None = None) -> list[GateName]:
     text = text or body_text(doc)
     out: list[GateName] = []
     flat = text.flat
-    for idx in text.gate_mentions:
+    for idx, spans in text.gate_windows.items():
         p, offset = text.paragraphs[idx], text.starts[idx]
-        for rx, before, after in _NAME_PATTERNS:
-            for start, end in text.windows(idx, before, after):
+        for rx in _NAME_PATTERNS:
+            for start, end in spans:
                 for m in rx.finditer(flat, start, end):
                     bt = m.groupdict().get("bt")
                     name = _gate_token(bt, True) if bt else _gate_token(m.groupdict().get("plain"), False)
                     if name:
                         out.append(GateName(name, p.line_at(m.start() - offset), "body"))
-    for line, raw in text.code:  # comments and prose in examples: backticked names only
-        if not _mentions_gate(raw):
+    code = "\n".join(raw for _, raw in text.code)  # for substring tests before the line loops
+    for line, raw in text.code if _mentions_gate(code) else ():  # comments and prose in examples:
+        if not _mentions_gate(raw):                                # backticked names only
             continue
         for rx in (_NAME_BEFORE_RE, _NAME_AFTER_RE):
             for m in rx.finditer(raw):
@@ -330,7 +329,7 @@ def body_gates(doc, text: BodyText | None = None) -> list[GateName]:
                 if name:
                     out.append(GateName(name, line, "example"))
     in_list: int | None = None
-    for line, raw in text.code:
+    for line, raw in text.code if "featureGates" in code else ():
         m = _YAML_KEY_RE.match(raw)
         if m:
             rest = m.group("rest").strip()
@@ -357,27 +356,25 @@ def body_gates(doc, text: BodyText | None = None) -> list[GateName]:
 # --- opt-outs -------------------------------------------------------------------------------
 
 _NOT = r"(?:\s+not|n't)"
-#: Opt-out patterns with how far (characters) a match reaches before and after the gate
-#: mention it contains (see :meth:`BodyText.windows`). Each pattern here and in
-#: DIRECT_GA_RES starts with a lookahead of its possible first characters, which lets the
+#: Opt-out statements (each contains a gate mention: see BodyText.gate_windows). Each
+#: pattern here and in DIRECT_GA_RES starts with a lookahead of its possible first characters, which lets the
 #: regular expression engine skip other positions quickly (same matches, 2-5x faster).
 _OPT_OUT_RES = [
-    (LazyPattern(rf"(?=[nN])\bno\s+(?:new\s+|dedicated\s+|separate\s+|additional\s+|specific\s+)?{_GATE}", re.I), 80, 30),
-    (LazyPattern(
+    LazyPattern(rf"(?=[nN])\bno\s+(?:new\s+|dedicated\s+|separate\s+|additional\s+|specific\s+)?{_GATE}", re.I),
+    LazyPattern(
         rf"(?=[dDwWsSnNmMcCiIaA])\b(?:does|do|did|will|would|shall|should|need|needs|must|can|is|are){_NOT}\s+"
         rf"(?:\w+\s+){{0,3}}?(?:require|need|have|introduce|include|add|warrant|be\s+(?:guarded|gated|protected|hidden)"
-        rf"\s+(?:by|behind))\s+(?:(?!enabl|disabl|turn|toggl|set\b|flip)[\w-]+\s+){{0,4}}?{_GATE}", re.I), 300, 30),
-    (LazyPattern(rf"(?=[wW])\bwithout\s+(?:a\s+|any\s+)?(?:new\s+|dedicated\s+|separate\s+)?{_GATE}"
-                 rf"(?!\s+(?:enabled|disabled|set|on|off|being))", re.I), 80, 40),
-    (LazyPattern(r"(?=[nNuU])(?:\b(?:not|never)\s+(?:be\s+|being\s+)?(?:feature[\s-]*)?gated\b|\bun-?gated\b|"
-                 r"\bnon-?gated\b)", re.I),
-     60, 30),
-    (LazyPattern(rf"{_GATE}\s+(?:is|are|was|would\s+be|will\s+be)\s+(?:not\s+(?:needed|required|necessary|introduced|"
-                 rf"added|planned)|unnecessary|not\s+applicable)", re.I), 0, 120),
-    (LazyPattern(rf"(?=[nNsSoOaAfF])\b(?:no\s+need\s+for|skip(?:s|ping)?|omit(?:s|ting)?|avoid(?:s|ing)?|forgo(?:es|ing)?)\s+"
-                 rf"(?:the\s+|a\s+|any\s+)?{_GATE}", re.I), 80, 30),
-    (LazyPattern(rf"(?=[dDwW])\b(?:does|do|would|will){_NOT}\s+make\s+sense\s+to\s+(?:create|add|have|introduce|use)\s+"
-                 rf"(?:a\s+|an?\s+new\s+)?{_GATE}", re.I), 160, 30),
+        rf"\s+(?:by|behind))\s+(?:(?!enabl|disabl|turn|toggl|set\b|flip)[\w-]+\s+){{0,4}}?{_GATE}", re.I),
+    LazyPattern(rf"(?=[wW])\bwithout\s+(?:a\s+|any\s+)?(?:new\s+|dedicated\s+|separate\s+)?{_GATE}"
+                rf"(?!\s+(?:enabled|disabled|set|on|off|being))", re.I),
+    LazyPattern(r"(?=[nNuU])(?:\b(?:not|never)\s+(?:be\s+|being\s+)?(?:feature[\s-]*)?gated\b|\bun-?gated\b|"
+                r"\bnon-?gated\b)", re.I),
+    LazyPattern(rf"(?=[fF]){_GATE}\s+(?:is|are|was|would\s+be|will\s+be)\s+(?:not\s+(?:needed|required|necessary|"
+                rf"introduced|added|planned)|unnecessary|not\s+applicable)", re.I),
+    LazyPattern(rf"(?=[nNsSoOaAfF])\b(?:no\s+need\s+for|skip(?:s|ping)?|omit(?:s|ting)?|avoid(?:s|ing)?|"
+                rf"forgo(?:es|ing)?)\s+(?:the\s+|a\s+|any\s+)?{_GATE}", re.I),
+    LazyPattern(rf"(?=[dDwW])\b(?:does|do|would|will){_NOT}\s+make\s+sense\s+to\s+(?:create|add|have|introduce|use)\s+"
+                rf"(?:a\s+|an?\s+new\s+)?{_GATE}", re.I),
 ]
 #: Statements that the feature goes straight to GA (GA features have no gate).
 DIRECT_GA_RES = [
@@ -512,15 +509,15 @@ def opt_outs(doc, template, text: BodyText | None = None) -> list[OptOut]:
     found: list[OptOut] = []
     index: _LineIndex | None = None  # built at the first statement found
     paras = text.paragraphs
-    flat, mentions = text.flat, text.gate_mentions
+    flat, windows = text.flat, text.gate_windows
     direct_candidates = [text.with_words(words) for words in _DIRECT_GA_WORDS]
-    for idx in sorted(set(mentions).union(*direct_candidates)):
+    for idx in sorted(set(windows).union(*direct_candidates)):
         p, (ps, pe) = paras[idx], text.span(idx)
         # The first statement of the paragraph is taken, and whether it is excluded depends
         # only on its section (and on `direct`): the first match of each pattern is enough.
         hits = []
-        for rx, before, after in _OPT_OUT_RES if idx in mentions else ():
-            m = next((m for start, end in text.windows(idx, before, after) if (m := rx.search(flat, start, end))), None)
+        for rx in _OPT_OUT_RES:
+            m = next((m for start, end in windows.get(idx, ()) if (m := rx.search(flat, start, end))), None)
             if m:
                 hits.append((m.start() - ps, m.end() - ps, False))
         for rx, candidates in zip(DIRECT_GA_RES, direct_candidates):
