@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -87,11 +88,11 @@ class Paragraph:
     """Consecutive non-blank prose lines (headings, blank lines and code fences end one).
 
     Attributes:
-        lines: 1-based file line of each line.
+        lines: 1-based file line of each line (a ``range`` for consecutive lines).
         text: the lines joined with ``"\\n"`` (HTML comments removed).
     """
 
-    lines: list[int]
+    lines: Sequence[int]
     text: str
 
     @property
@@ -196,7 +197,7 @@ def body_text(doc) -> BodyText:
 
     def flush(start: int, end: int) -> None:  # lines [start, end) are one paragraph
         if end > start:
-            out.paragraphs.append(Paragraph(list(range(first + start, first + end)), "\n".join(stripped[start:end])))
+            out.paragraphs.append(Paragraph(range(first + start, first + end), "\n".join(stripped[start:end])))
 
     start = 0  # first line of the current run of prose lines
     fence, fence_start = None, 0
@@ -206,7 +207,7 @@ def body_text(doc) -> BodyText:
         m = _FENCE_RE.match(raw) if stripped[i][:1] in ("`", "~") else None
         if fence is not None:
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                out.code.extend((first + j, raw_lines[j]) for j in range(fence_start, i))
+                out.code.extend(zip(range(first + fence_start, first + i), raw_lines[fence_start:i]))
                 fence, start = None, i + 1
         elif m:
             flush(start, i)
@@ -215,7 +216,7 @@ def body_text(doc) -> BodyText:
             flush(start, i)
             start = i + 1
     if fence is not None:  # an unclosed fence runs to the end
-        out.code.extend((first + j, raw_lines[j]) for j in range(fence_start, len(raw_lines)))
+        out.code.extend(zip(range(first + fence_start, first + len(raw_lines)), raw_lines[fence_start:]))
     else:
         flush(start, len(raw_lines))
     return out
