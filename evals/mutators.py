@@ -876,6 +876,24 @@ def unquoted_creation_date(text: str, repo_path: str, env: MutationEnv) -> Mutat
 
 
 @mutator
+def creation_date_in_future(text: str, repo_path: str, env: MutationEnv, years: int = 27) -> Mutation:
+    """Move ``creation-date`` ``years`` after the day the checks run on (a typo such as
+    ``2052`` for ``2025``; docs/vep-governance.md: the date the VEP was proposed).
+
+    Skips documents without front matter or without a ``creation-date`` value.
+    """
+    _need_fm(text)
+    value = fmtext.get_scalar(text, "creation-date")
+    if not value:
+        raise Skip("no creation-date")
+    future = env.today.replace(year=env.today.year + years, day=min(env.today.day, 28))
+    fm, delims, body = fmtext.split(text)
+    span = fmtext._entry(fm, "creation-date")
+    fm[span[0]] = f'creation-date: "{future.isoformat()}"'
+    return Mutation(fmtext.join(fm, delims, body), repo_path, f"creation-date: {future.isoformat()}")
+
+
+@mutator
 def misspelled_key(text: str, repo_path: str, env: MutationEnv, key: str = "participating-sigs",
                    misspelling: str = "participating-sig") -> Mutation:
     """Rename the front matter key ``key`` to ``misspelling`` (a key the schema does not have).

@@ -400,3 +400,13 @@ def test_no_progress_bar_without_a_terminal():
     bar = _Bar()  # pytest captures stderr: not a TTY
     assert bar.progress is None
     bar("mutations", "x")  # a no-op
+
+
+def test_every_mutator_is_named_in_the_evals_documentation():
+    import re
+
+    from evals.mutators import MUTATORS
+
+    doc = (Path(__file__).resolve().parent.parent / "docs/evals.md").read_text()
+    listed = set(re.findall(r"`(\w+)`", doc[doc.index("The mutators: "):doc.index("Scoring is exact.")]))
+    assert set(MUTATORS) <= listed, sorted(set(MUTATORS) - listed)

@@ -7,7 +7,8 @@ list entry's, or the ``milestone`` stage's).
 - ``title``: one line of text.
 - ``vep-number``: a positive whole number (``307``; ``"307"`` and ``"#307"`` are read the
   same way); the template's ``NNNN`` is a placeholder, not a number.
-- ``creation-date``: ``YYYY-MM-DD``, and a real calendar date.
+- ``creation-date``: ``YYYY-MM-DD``, and a real calendar date; a date after today (``--today``)
+  is a warning: a VEP cannot be proposed in the future, so it is a typo (``2052`` for ``2025``).
 - ``status``: one of ``provisional``, ``implementable``, ``implemented``, ``deferred``,
   ``rejected``, ``withdrawn``, ``replaced``, in lower case (the closest is suggested).
 - ``authors``: a list of GitHub handles written ``"@name"`` (letters, digits and hyphens,
@@ -280,6 +281,15 @@ def validate_creation_date(value, fm) -> Iterator[Issue]:
         except ValueError:
             yield Issue(f"`creation-date: {text}` is not a real calendar date.",
                         "Correct the month or day of `creation-date`.")
+
+
+def _date(value) -> dt.date | None:
+    """A ``creation-date`` value written YYYY-MM-DD as a date, else None."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value.strip()) if isinstance(value, str) else None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])) if m else None
+    except ValueError:
+        return None
 
 
 def validate_status(value, fm) -> Iterator[Issue]:
@@ -567,6 +577,11 @@ def check(doc, ctx):
     fm = usable(doc)
     if fm is None:
         return
+    created = _date(fm.data.get("creation-date"))
+    if created is not None and created > ctx.today:
+        yield Problem(f"`creation-date: {created.isoformat()}` is after today ({ctx.today.isoformat()}).",
+                      line=fm.line_of("creation-date"), severity="warning",
+                      fix="Write the date the VEP was proposed (year-month-day).")
     for key, validate in VALIDATORS.items():
         if key not in fm.data or is_empty(fm.data[key]):
             continue

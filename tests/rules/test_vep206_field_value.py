@@ -211,3 +211,11 @@ def test_no_front_matter_rule_breaks_on_odd_values():
                 doc = make_doc(f"---\nstatus: {status}\n{key}: {value}\n---\n# VEP #123: x\n")
                 found = check_document(doc, make_ctx(), FRONT_MATTER_RULES)
                 assert [f.message for f in found if f.rule == "VEP000"] == [], (key, value)
+
+
+def test_creation_date_after_today_is_a_warning():
+    text = GOOD.replace('creation-date: "2025-01-31"', 'creation-date: "2052-01-31"')
+    (f,) = run_rule("VEP206", make_doc(text), make_ctx(today=__import__("datetime").date(2026, 11, 22)))
+    assert (f.line, f.severity.value, f.message) == (
+        4, "warning", "`creation-date: 2052-01-31` is after today (2026-11-22).")
+    assert run_rule("VEP206", make_doc(GOOD.replace("2025-01-31", "2026-11-22"))) == []  # today is fine
