@@ -114,3 +114,23 @@ def test_github_package_does_not_import_pygithub_until_needed():
     code = "import sys, agent.github, agent.github.run; print('github' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_result_cache_key_changes_when_a_vep_freeze_passes(tmp_path):
+    """A result from before a release's VEP Freeze must not be reused after it (VEP302's
+    verdict may change); days on which no freeze passes keep the key."""
+    import datetime as dt
+
+    from agent.github.run import Settings, config_hash
+    from agent.github.source import BaseTree
+
+    release = tmp_path / "sig-release/releases/v1.9"
+    release.mkdir(parents=True)
+    (release / "schedule.yaml").write_text('- what: VEP Freeze\n  when: "2026-12-01"\n')
+    tree = BaseTree(tmp_path, "d" * 64, [])
+
+    def key(day):
+        return config_hash(tree, Settings(schedules=str(tmp_path / "sig-release"), today=dt.date(2026, 11, day)))
+
+    assert key(20) == key(29)
+    assert config_hash(tree, Settings(schedules=str(tmp_path / "sig-release"), today=dt.date(2026, 12, 1))) != key(29)

@@ -220,7 +220,9 @@ def _tool_digest() -> str:
 
 def config_hash(tree: BaseTree, settings: Settings) -> str:
     """What a result depends on besides the head commit: the base-branch files, the tool's
-    version and prompts, the model, labels and schedules (12 hex digits)."""
+    version and prompts, the model, labels, schedules and which VEP Freezes have passed on
+    ``settings.today`` (a result from before a freeze must not answer after it: the VEP
+    Freeze rule's verdict may differ) (12 hex digits)."""
     h = hashlib.sha256()
     h.update(tree.digest.encode())
     h.update(_tool_digest().encode())
@@ -232,6 +234,11 @@ def config_hash(tree: BaseTree, settings: Settings) -> str:
                 h.update(str(p.relative_to(settings.schedules)).encode() + p.read_bytes())
             except OSError:
                 continue
+        from agent.schedules import load_freezes
+
+        today = settings.today or dt.date.today()
+        passed = sorted(release for release, freeze in load_freezes(str(settings.schedules)).items() if freeze <= today)
+        h.update(f"\0freezes-passed={','.join(passed)}".encode())
     return h.hexdigest()[:12]
 
 
