@@ -297,7 +297,17 @@ def test_invalid_base_configuration_fails_clearly(fake, review, monkeypatch, tmp
     assert run_event(monkeypatch, tmp_path, fake, "issue_comment", comment_event("/vep-review check")) == 2
     out = capsys.readouterr().out
     assert "::error" in out and "base branch configuration is invalid" in out
-    assert (555, "confused") in fake.reactions and not bot_comments(fake)
+    assert (555, "confused") in fake.reactions
+    (comment,) = bot_comments(fake)  # the PR is told why, in the one sticky comment
+    body = comment["body"]
+    assert body.startswith(STICKY_MARKER) and "### vep-review: not run" in body
+    assert "NOPE999" in body and "```" in body  # the reason, as inert code
+    assert "vep-review:key" not in body  # not a result: the next request tries again
+    fixed = {**BASE_TREE, ".vep-review.yaml": "disable: [VEP104]\n"}
+    standard_pr(fake, base_files=fixed)
+    assert run_event(monkeypatch, tmp_path, fake, "issue_comment", comment_event("/vep-review check", **{"comment.id": 556})) in (0, 1)
+    (comment,) = bot_comments(fake)  # the same comment, now holding the review
+    assert "vep-review:key" in comment["body"]
 
 
 def test_file_over_one_megabyte_is_read_as_a_git_blob(fake, review, monkeypatch, tmp_path):

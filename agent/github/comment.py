@@ -84,5 +84,18 @@ def upsert_sticky(issue, sticky, body: str):
     return issue.create_comment(body)
 
 
+def config_error_body(message: str, base: str) -> str:
+    """The sticky comment when the base branch's vep-review configuration cannot be read:
+    the reason (inert: shown as code) and where to fix it. It carries no cache key, so the
+    next request tries again."""
+    from agent.output.markdown import code_block
+
+    return (f"{STICKY_MARKER}\n### vep-review: not run\n\n"
+            f"The vep-review configuration of the base branch (`{short(base)}`) is invalid, so the VEP "
+            f"documents of this pull request were not reviewed:\n\n{code_block(message)}\n\n"
+            "Fix `.vep-review.yaml` (or `[tool.vep-review]` in `pyproject.toml`) on the base branch, "
+            "then comment `/vep-review` again.\n")
+
+
 def short(sha: str) -> str:
     return (sha or "")[:12]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from agent import __version__
 from agent.github.client import RetrySettings
-from agent.github.comment import STICKY_MARKER, CacheKey, find_sticky, short, upsert_sticky
+from agent.github.comment import STICKY_MARKER, CacheKey, config_error_body, find_sticky, short, upsert_sticky
 from agent.github.events import USAGE, Command, EventError, get, load_event, parse_command
 from agent.github.source import ApiSource, BaseTree, ChangedFile, GitSource, SourceError, materialize_base, select_documents
 
@@ -396,6 +396,7 @@ def _review_pull_request(repo, issue, number: int, command: Command, settings: S
             prepared = prepare(source, source.changed_files(pull), head, base, tree, settings)
         except ConfigError as exc:
             error(f"the base branch configuration is invalid: {exc}")
+            upsert_sticky(issue, sticky, config_error_body(str(exc), base))
             return EXIT_USAGE
         report = review(prepared.items, command.mode, settings)
         report.files.extend(prepared.unreadable)
