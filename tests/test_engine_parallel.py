@@ -71,35 +71,30 @@ def test_parallel_check_of_the_real_corpus_equals_serial_check(corpus, monkeypat
     assert _as_tuples(parallel) == _as_tuples(_serial(monkeypatch, [str(corpus)]))
 
 
-def test_a_failing_child_loses_no_finding(many_veps, monkeypatch, forks):
-    parent = os.getpid()
-    real = engine._check_files
+def _raise_in_child(monkeypatch, exc: Exception) -> None:
+    """Make every forked child raise ``exc`` instead of checking its share (two shares)."""
+    parent, real = os.getpid(), engine._check_files
 
-    def dies_in_child(docs, options, stdin):
+    def check_files(docs, options, stdin):
         if os.getpid() != parent:
-            raise RuntimeError("child crashed")
+            raise exc
         return real(docs, options, stdin)
 
+    monkeypatch.setattr(engine, "_check_files", check_files)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+
+
+def test_a_failing_child_loses_no_finding(many_veps, monkeypatch, forks):
     monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 4)
     expected = _as_tuples(_serial(monkeypatch, [str(many_veps)]))
-    monkeypatch.setattr(engine, "_check_files", dies_in_child)
-    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    _raise_in_child(monkeypatch, RuntimeError("child crashed"))
     assert _as_tuples(check_paths([str(many_veps)])) == expected
     assert forks
 
 
 def test_a_usage_error_in_a_child_is_raised(many_veps, monkeypatch, forks):
-    parent = os.getpid()
-    real = engine._check_files
-
-    def usage_error_in_child(docs, options, stdin):
-        if os.getpid() != parent:
-            raise UsageError("--base: no such revision")
-        return real(docs, options, stdin)
-
     monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 4)
-    monkeypatch.setattr(engine, "_check_files", usage_error_in_child)
-    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    _raise_in_child(monkeypatch, UsageError("--base: no such revision"))
     with pytest.raises(UsageError, match="no such revision"):
         check_paths([str(many_veps)], CheckOptions())
     assert forks
