@@ -281,7 +281,7 @@ PARALLEL_MIN_FILES = 16
 def _check_in_parallel(docs: list[Path], options: CheckOptions, workers: int) -> list[FileReport]:
     """Check ``docs`` in ``workers`` processes: ``workers - 1`` forked children take a share
     each and this process, already warm, takes the last one (no pool to start and no import
-    of multiprocessing: a third of the run time on the corpus). Shares are balanced by file
+    of multiprocessing: about a tenth of the wall time on the corpus). Shares are balanced by file
     size; the order of ``docs`` is kept. A share whose child fails is checked here again,
     so no finding is lost. Without ``os.fork``, or with other threads running (forking them
     is unsafe), everything is checked in this process."""
