@@ -37,6 +37,10 @@ PLACEHOLDERS = {"tbd", "todo", "tba", "...", "…", "placeholder", "fill me", "t
 
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _TITLE_RE = re.compile(r"^\s*VEP\s*[-–:]?\s*\\?#?\s*(?P<number>\d+|N{2,})?\s*[:\-–—.]?\s*(?P<title>.*?)\s*$", re.I)
+_PROCESS_VEP_RE = re.compile(
+    r"\b(?:this\s+is\s+a\s+(?:process|policy)\s+VEP\b|(?:this|the)\s+(?:VEP|proposal|enhancement)\s+is\s+"
+    r"(?:a\s+|purely\s+a\s+)?(?:process|policy)(?:\s*(?:/|and|or)\s*(?:process|policy))?\s+"
+    r"(?:VEP|change|proposal|enhancement)\b)", re.I)
 _VEP_DIR_RE = re.compile(r"^(?P<number>\d+)[-_ ](?P<name>.+)$")
 _PARENTHESIZED_RE = re.compile(r"\(.*?\)")
 _WORD_RE = re.compile(r"[a-z0-9]+")
@@ -360,6 +364,23 @@ class VepDocument:
     def is_meta(self) -> bool:
         """Meta-VEP (under ``veps/meta-VEPs/``)."""
         return self.info.is_meta
+
+    @cached_property
+    def is_process(self) -> bool:
+        """A process VEP: a meta-VEP, or a VEP whose text (not an HTML comment) says that it
+        is one ("This is a process VEP", "this VEP is a process/policy change").
+
+        docs/vep-governance.md exempts meta-VEPs from ``feature-gate`` and ``stage`` "since
+        they describe process changes rather than features"; a process VEP filed under its
+        SIG's directory (VEP 233, sig-release) is exempt for the same reason from the
+        feature-gate, graduation-stage and stage rules. Directory rules still use
+        :attr:`is_meta`."""
+        if self.is_meta:
+            return True
+        body = self.body
+        if "process" not in body.lower() and "policy" not in body.lower():
+            return False
+        return _PROCESS_VEP_RE.search(strip_comments(body) if "<!--" in body else body) is not None
 
 
 class UnreadableDocument(Exception):

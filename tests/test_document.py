@@ -154,3 +154,14 @@ def test_fence_indented_under_a_list_item_ends_with_the_item(corpus):
     path = need(corpus / rel)
     doc = parse(path.read_bytes(), str(path), rel)
     assert doc.find("Repos").line == 94 and doc.find("Design") is not None
+
+
+def test_process_vep_is_recognised_from_its_own_words():
+    said = make_doc("# VEP #5: Policy\n\n## Overview\n\nThis VEP is a process/policy change for release branches.\n")
+    assert said.is_process and not said.is_meta
+    assert make_doc("# VEP #5: X\n\nThis is a process VEP.\n").is_process
+    assert make_doc("# VEP #5: X\n\n## Goals\n\nThe proposal is a policy change.\n").is_process
+    # in an HTML comment, or "process" in another sense: a feature VEP
+    assert not make_doc("# VEP #5: X\n\n<!-- This VEP is a process change -->\n").is_process
+    assert not make_doc("# VEP #5: X\n\nThe migration process changes: this VEP adds a gate.\n").is_process
+    assert make_doc("# VEP #5: X\n", "veps/meta-VEPs/5-x/vep.md").is_process

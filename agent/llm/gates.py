@@ -3,7 +3,8 @@ one, and which stage does it target?
 
 Sources: ``docs/feature-lifecycle.md`` ("Can a VEP choose to not include a feature gate?");
 ``docs/vep-governance.md`` (``feature-gate``: "omit field only if VEP body contains explicit
-opt-out justification"; meta-VEPs are exempt from ``feature-gate`` and ``stage``).
+opt-out justification"; meta-VEPs, and by the same reasoning other process VEPs, are exempt
+from ``feature-gate`` and ``stage``).
 
 When the deterministic rule VEP501 (``agent/rules/vep501_feature_gate_missing.py``) is present,
 its ``gate_facts`` decide, so that the deterministic and the LLM review agree on whether a gate
@@ -50,7 +51,7 @@ class GateStatus:
         named: the gate's name, when one is named (front matter ``feature-gate`` or the body).
         named_line: 1-based file line where it is named.
         opt_out: (line, text) of sentences saying there is no feature gate.
-        exempt: a meta-VEP (no feature gate expected).
+        exempt: a process VEP (no feature gate expected; :attr:`VepDocument.is_process`).
     """
 
     named: str | None = None
@@ -60,7 +61,7 @@ class GateStatus:
 
     @property
     def needs_review(self) -> bool:
-        """Run the feature-gate justification reviewer: not a meta-VEP and no gate named."""
+        """Run the feature-gate justification reviewer: not a process VEP and no gate named."""
         return not self.exempt and self.named is None
 
 
@@ -76,7 +77,7 @@ def gate_status(doc, template=None) -> GateStatus:
 
             template = load_template(None)
         facts = gate_facts(doc, template)
-        status = GateStatus(exempt=bool(doc.is_meta or doc.info.is_template))
+        status = GateStatus(exempt=bool(doc.is_process or doc.info.is_template))
         named = facts.front_matter or (facts.body[0] if facts.body else None)
         if named is not None:
             status.named, status.named_line = named.name, named.line
@@ -88,7 +89,7 @@ def gate_status(doc, template=None) -> GateStatus:
 
 def simple_gate_status(doc) -> GateStatus:
     """The fallback heuristics (no dependency on the deterministic rules). Never raises."""
-    status = GateStatus(exempt=bool(doc.is_meta or doc.info.is_template))
+    status = GateStatus(exempt=bool(doc.is_process or doc.info.is_template))
     fm = doc.front_matter
     if fm is not None and fm.error is None:
         value = fm.get("feature-gate")

@@ -4,10 +4,11 @@
 
 - ``reviewers`` and ``approvers`` are present, not empty and name people: no ``TBD`` (or
   ``TBA``) entry is left;
-- ``stage`` is set (not for meta-VEPs, which docs/vep-governance.md exempts from
-  ``feature-gate`` and ``stage``);
+- ``stage`` is set (not for process VEPs: meta-VEPs, which docs/vep-governance.md exempts
+  from ``feature-gate`` and ``stage`` "since they describe process changes rather than
+  features", and VEPs that say they are a process or policy change);
 - ``milestone.<stage>`` names a release ``vX.Y``: the milestone of the stage the VEP is
-  being tracked for, ``milestone.alpha`` when ``stage`` is not set. For a meta-VEP without
+  being tracked for, ``milestone.alpha`` when ``stage`` is not set. For a process VEP without
   a ``stage``, any of ``milestone.alpha``/``beta``/``ga`` naming a release will do (a process
   change may target GA directly, as meta-VEP 282 does).
 
@@ -78,7 +79,7 @@ def check(doc, ctx):
 
     stage = fm.get("stage")
     stage_text = stage.strip().lower() if isinstance(stage, str) else None
-    if is_empty(stage) and not doc.is_meta:
+    if is_empty(stage) and not doc.is_process:
         yield Problem("`status: implementable` needs the `stage` the VEP is tracked for, but `stage` is not set.",
                       line=fm.line_of("stage"), fix="Set `stage: alpha` (or beta, or ga: the stage being implemented).")
     if stage_text is not None and stage_text not in STAGES and not is_empty(stage):
@@ -88,7 +89,7 @@ def check(doc, ctx):
     if not is_empty(milestone) and not isinstance(milestone, dict):
         return  # wrong type: VEP206
     milestone = milestone if isinstance(milestone, dict) else {}
-    if doc.is_meta and is_empty(stage):
+    if doc.is_process and is_empty(stage):
         if any(version(v) for v in milestone.values()):
             return
     target = stage_text if stage_text in STAGES else "alpha"

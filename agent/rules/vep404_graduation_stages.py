@@ -27,7 +27,8 @@ Stages the VEP explicitly skips are not required:
 - a stage whose target line is struck through (``- ~This VEP targets alpha for version:~``)
   or that is said to be skipped ("Alpha is skipped", "skipping Alpha", "Beta: skipped").
 
-Meta-VEPs are exempt (they describe process, not features; docs/vep-governance.md). A missing
+Process VEPs are exempt (meta-VEPs, and VEPs that say they are a process or policy change:
+they describe process, not features; docs/vep-governance.md). A missing
 section is VEP401's, not this rule's. An **error** (a warning on not-yet-migrated VEPs
 without front matter).
 
@@ -99,7 +100,7 @@ def not_required(doc, template) -> set[str]:
 
 
 def check(doc, ctx):
-    if doc.info.is_template or doc.is_meta:
+    if doc.info.is_template or doc.is_process:
         return
     grad = graduation_section(doc, ctx.template)
     if grad is None:

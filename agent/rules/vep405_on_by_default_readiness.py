@@ -12,7 +12,8 @@ targets Beta when:
 
 Meta-VEP 229 turns Beta gates on by default "from v1.9 onwards", so a VEP whose Beta release is
 known to be before v1.9 is not checked. Empty means what VEP402 means: nothing but headings,
-comments and template text. Meta-VEPs and the template are not checked. An **error** (a
+comments and template text. Process VEPs (meta-VEPs, and VEPs that say they are a process or policy change)
+and the template are not checked. An **error** (a
 warning on not-yet-migrated VEPs without front matter).
 
 **Why.** Meta-VEP 229 (veps/meta-VEPs/229-beta-features-on-by-default): "From v1.9 onwards,
@@ -82,7 +83,7 @@ def readiness_section(doc):
 
 
 def check(doc, ctx):
-    if doc.info.is_template or doc.is_meta:
+    if doc.info.is_template or doc.is_process:
         return
     section = readiness_section(doc)
     if section is not None and not section.is_empty(ctx.template.placeholders):

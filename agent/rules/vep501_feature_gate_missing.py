@@ -1,6 +1,8 @@
 """The VEP names its feature gate, or says why it needs none.
 
-**What it checks.** That a VEP (not a meta-VEP, not the template) does one of:
+**What it checks.** That a VEP (not a process VEP: a meta-VEP or a VEP that says it is a
+process or policy change, which docs/vep-governance.md exempts from ``feature-gate``; not the
+template) does one of:
 
 1. names a gate in the front matter: ``feature-gate: MyFeature`` (a value other than empty,
    ``TBD``, ``N/A``, ``none`` or the schema's ``FeatureName``);
@@ -643,7 +645,7 @@ def gate_facts(doc, template) -> GateFacts:
 
 
 def check(doc, ctx):
-    if doc.info.is_template or doc.is_meta:
+    if doc.info.is_template or doc.is_process:
         return
     fm = doc.front_matter
     if fm is not None and fm.error is not None:

@@ -20,8 +20,8 @@ compared with docs/feature-lifecycle.md, "Can a VEP choose to not include a feat
 A **warning** is given when at least one weak reason is found and no acceptable one, pointing
 at the line of the first weak reason and quoting its sentence. Reasons the policy classifies
 neither way (a bug fix, a transparent change, no user-facing change, not a feature, a process
-change) silence the rule: they need a reviewer's judgement, not a pattern. Meta-VEPs and the
-template are not checked; VEPs that name a gate are VEP501's business, not this rule's.
+change) silence the rule: they need a reviewer's judgement, not a pattern. Process VEPs (meta-VEPs,
+and VEPs that say they are a process or policy change) and the template are not checked; VEPs that name a gate are VEP501's business, not this rule's.
 
 It is a warning, not an error, because even the acceptable reasons "demand specific
 discussion" and the policy allows exceptions with maintainer agreement: the finding asks for
@@ -68,7 +68,7 @@ def _short(text: str, limit: int = 120) -> str:
 
 
 def check(doc, ctx):
-    if doc.info.is_template or doc.is_meta:
+    if doc.info.is_template or doc.is_process:
         return
     if front_matter_gate(doc) is not None:
         return  # a VEP with a gate has no opt-out to judge

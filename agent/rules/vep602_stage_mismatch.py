@@ -1,8 +1,8 @@
 """The front matter's ``stage`` agrees with the milestones, the status and the history.
 
 **What it checks.** In a VEP with front matter whose ``stage`` is ``alpha``, ``beta`` or
-``ga`` (other values are the front matter schema rules' business; meta-VEPs are exempt from
-``stage``), each of these is an **error** at the ``stage`` line:
+``ga`` (other values are the front matter schema rules' business; process VEPs, meta-VEPs
+among them, are exempt from ``stage``), each of these is an **error** at the ``stage`` line:
 
 1. ``stage: beta`` or ``stage: ga`` without a release in ``milestone.beta`` /
    ``milestone.ga`` (missing, empty, ``TBD``): a feature only reaches a stage in a release,
@@ -81,7 +81,7 @@ def graduated_to(doc) -> tuple[str, int] | None:
 
 def check(doc, ctx):
     fm = doc.front_matter
-    if doc.info.is_template or doc.is_meta or fm is None or fm.error is not None or not isinstance(fm.data, dict):
+    if doc.info.is_template or doc.is_process or fm is None or fm.error is not None or not isinstance(fm.data, dict):
         return
     stage = _text(fm.data.get("stage"))
     if stage not in _ORDER:
