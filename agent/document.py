@@ -377,10 +377,14 @@ class VepDocument:
         :attr:`is_meta`."""
         if self.is_meta:
             return True
-        body = self.body
-        if "process" not in body.lower() and "policy" not in body.lower():
-            return False
-        return _PROCESS_VEP_RE.search(strip_comments(body) if "<!--" in body else body) is not None
+        text = strip_comments(self.body) if "<!--" in self.body else self.body
+        for word in ("process", "Process", "PROCESS", "policy", "Policy", "POLICY"):  # in every match
+            at = text.find(word)
+            while at >= 0:
+                if _PROCESS_VEP_RE.search(text, max(0, at - 80), at + 60):
+                    return True
+                at = text.find(word, at + 1)
+        return False
 
 
 class UnreadableDocument(Exception):
