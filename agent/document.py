@@ -68,15 +68,16 @@ def strip_comments(text: str) -> str:
 _NOT_PROSE_LINE_RE = re.compile(r"\n(?:[^\S\n]{0,3}(?P<fence>```|~~~)|[^\S\n]*#)")
 
 
-def prose_lines(lines: list[str], first_line: int):
+def prose_lines(lines: list[str] | str, first_line: int):
     """Yield ``(file line, text)`` for the lines a reader sees as prose: HTML comments
     blanked (line numbers kept), and fenced code and heading lines skipped.
 
     Args:
-        lines: consecutive lines of the file.
-        first_line: the 1-based file line of ``lines[0]``.
+        lines: consecutive lines of the file, or their text joined with ``"\\n"`` (such as
+            :attr:`VepDocument.body`, which saves joining them again).
+        first_line: the 1-based file line of the first line.
     """
-    text = "\n".join(lines)
+    text = lines if isinstance(lines, str) else "\n".join(lines)
     if "<!--" in text:
         text = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = text.split("\n")

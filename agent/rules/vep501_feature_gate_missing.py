@@ -62,7 +62,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -310,8 +310,13 @@ def front_matter_gate(doc) -> GateName | None:
 def body_gates(doc, text: BodyText | None = None) -> list[GateName]:
     """Gates the body names (prose and ``featureGates:`` lists in examples), in document
     order."""
+    return sorted(iter_body_gates(doc, text), key=lambda g: g.line)
+
+
+def iter_body_gates(doc, text: BodyText | None = None) -> Iterator[GateName]:
+    """:func:`body_gates` one at a time, prose first (callers that only ask whether the body
+    names a gate stop at the first)."""
     text = text or body_text(doc)
-    out: list[GateName] = []
     flat = text.flat
     for idx, spans in text.gate_windows.items():
         p, offset = text.paragraphs[idx], text.starts[idx]
@@ -321,7 +326,7 @@ def body_gates(doc, text: BodyText | None = None) -> list[GateName]:
                     bt = m.groupdict().get("bt")
                     name = _gate_token(bt, True) if bt else _gate_token(m.groupdict().get("plain"), False)
                     if name:
-                        out.append(GateName(name, p.line_at(m.start() - offset), "body"))
+                        yield GateName(name, p.line_at(m.start() - offset), "body")
     code = "\n".join(raw for _, raw in text.code)  # for substring tests before the line loops
     for line, raw in text.code if _mentions_gate(code) else ():  # comments and prose in examples:
         if not _mentions_gate(raw):                                # backticked names only
@@ -330,7 +335,7 @@ def body_gates(doc, text: BodyText | None = None) -> list[GateName]:
             for m in rx.finditer(raw):
                 name = _gate_token(m.groupdict().get("bt"), True)
                 if name:
-                    out.append(GateName(name, line, "example"))
+                    yield GateName(name, line, "example")
     in_list: int | None = None
     for line, raw in text.code if "featureGates" in code else ():
         m = _YAML_KEY_RE.match(raw)
@@ -339,7 +344,7 @@ def body_gates(doc, text: BodyText | None = None) -> list[GateName]:
             if rest.startswith("["):
                 for name in re.findall(r"[A-Za-z][A-Za-z0-9]*", rest):
                     if _gate_token(name, True):
-                        out.append(GateName(name, line, "example"))
+                        yield GateName(name, line, "example")
                 in_list = None
             else:
                 in_list = len(m.group("indent"))
@@ -348,12 +353,10 @@ def body_gates(doc, text: BodyText | None = None) -> list[GateName]:
             item = _YAML_ITEM_RE.match(raw)
             if item and len(item.group("indent")) >= in_list:
                 if _gate_token(item.group("name"), True):
-                    out.append(GateName(item.group("name"), line, "example"))
+                    yield GateName(item.group("name"), line, "example")
                 continue
             if raw.strip() and not raw.strip().startswith("#"):
                 in_list = None
-    out.sort(key=lambda g: g.line)
-    return out
 
 
 # --- opt-outs -------------------------------------------------------------------------------
@@ -603,24 +606,43 @@ def has_reason(text: str) -> bool:
 
 # --- the rule -------------------------------------------------------------------------------
 
-@dataclass
 class GateFacts:
-    """What a VEP says about its feature gate.
+    """What a VEP says about its feature gate. The body is read when first asked about, and
+    each part is computed once.
 
     Attributes:
         front_matter: the gate named in the front matter, if any.
-        body: gates named in the body.
-        opt_outs: opt-out statements.
+        body: gates named in the body (:func:`body_gates`).
+        opt_outs: opt-out statements (:func:`opt_outs`).
     """
 
-    front_matter: GateName | None
-    body: list[GateName]
-    opt_outs: list[OptOut]
+    def __init__(self, doc, template):
+        self._doc, self._template = doc, template
+        self.front_matter: GateName | None = front_matter_gate(doc)
+
+    @cached_property
+    def _text(self) -> BodyText:
+        return body_text(self._doc)
+
+    @cached_property
+    def body(self) -> list[GateName]:
+        return body_gates(self._doc, self._text)
+
+    @cached_property
+    def body_names_one(self) -> bool:
+        """The body names a gate (stops at the first: cheaper than :attr:`body`)."""
+        if "body" in self.__dict__:
+            return bool(self.body)
+        return next(iter_body_gates(self._doc, self._text), None) is not None
+
+    @cached_property
+    def opt_outs(self) -> list[OptOut]:
+        return opt_outs(self._doc, self._template, self._text)
 
     @property
     def named(self) -> bool:
         """A gate is named somewhere."""
-        return self.front_matter is not None or bool(self.body)
+        return self.front_matter is not None or self.body_names_one
 
     @property
     def justified(self) -> list[OptOut]:
@@ -632,13 +654,12 @@ _RECENT: list[tuple[object, object, GateFacts]] = []
 
 
 def gate_facts(doc, template) -> GateFacts:
-    """Collect :class:`GateFacts` for ``doc``; the last few results are kept, since VEP404,
-    VEP501 and VEP502 all ask about the same document. Never raises."""
+    """The :class:`GateFacts` of ``doc``; the last few are kept, since VEP404, VEP501 and
+    VEP502 all ask about the same document. Never raises."""
     for d, t, facts in _RECENT:
         if d is doc and t is template:
             return facts
-    text = body_text(doc)
-    facts = GateFacts(front_matter_gate(doc), body_gates(doc, text), opt_outs(doc, template, text))
+    facts = GateFacts(doc, template)
     _RECENT.insert(0, (doc, template, facts))
     del _RECENT[4:]
     return facts
@@ -653,6 +674,8 @@ def check(doc, ctx):
     if front_matter_gate(doc) is not None:
         return  # the common case for VEP-282 documents: no need to read the body
     facts = gate_facts(doc, ctx.template)
+    if fm is None and facts.body_names_one:
+        return  # without front matter, a gate named in the body is enough (and opt-outs need not be read)
     if facts.front_matter is not None or facts.justified:
         return
     if facts.body and fm is not None:
