@@ -37,10 +37,12 @@ PLACEHOLDERS = {"tbd", "todo", "tba", "...", "…", "placeholder", "fill me", "t
 
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _TITLE_RE = re.compile(r"^\s*VEP\s*[-–:]?\s*\\?#?\s*(?P<number>\d+|N{2,})?\s*[:\-–—.]?\s*(?P<title>.*?)\s*$", re.I)
+_ATX_OPENER_RE = re.compile(r"^#{1,6}(?=[ \t]|$)")
+#: A VEP saying that it is a process VEP (see :attr:`VepDocument.process_statement`).
 _PROCESS_VEP_RE = re.compile(
-    r"\b(?:this\s+is\s+a\s+(?:process|policy)\s+VEP\b|(?:this|the)\s+(?:VEP|proposal|enhancement)\s+is\s+"
-    r"(?:a\s+|purely\s+a\s+)?(?:process|policy)(?:\s*(?:/|and|or)\s*(?:process|policy))?\s+"
-    r"(?:VEP|change|proposal|enhancement)\b)", re.I)
+    r"\bthis\s+is\s+a\s+process\s+VEP\b|\bthis\s+(?:VEP|proposal|enhancement)\s+is\s+(?:a\s+|purely\s+a\s+)?"
+    r"(?:process(?:\s*(?:/|and|or)\s*policy)?|policy\s*(?:/|and|or)\s*process)\s+(?:VEP|change|proposal|enhancement)\b",
+    re.I)
 _VEP_DIR_RE = re.compile(r"^(?P<number>\d+)[-_ ](?P<name>.+)$")
 _PARENTHESIZED_RE = re.compile(r"\(.*?\)")
 _WORD_RE = re.compile(r"[a-z0-9]+")
@@ -366,26 +368,38 @@ class VepDocument:
         """Meta-VEP (under ``veps/meta-VEPs/``)."""
         return self.info.is_meta
 
-    @cached_property
+    @property
     def is_process(self) -> bool:
-        """A process VEP: a meta-VEP, or a VEP whose text (not an HTML comment) says that it
-        is one ("This is a process VEP", "this VEP is a process/policy change").
+        """A process VEP: a meta-VEP, or a VEP that says it is one
+        (:attr:`process_statement`).
 
         docs/vep-governance.md exempts meta-VEPs from ``feature-gate`` and ``stage`` "since
         they describe process changes rather than features"; a process VEP filed under its
         SIG's directory (VEP 233, sig-release) is exempt for the same reason from the
         feature-gate, graduation-stage and stage rules. Directory rules still use
         :attr:`is_meta`."""
-        if self.is_meta:
-            return True
-        text = strip_comments(self.body) if "<!--" in self.body else self.body
-        for word in ("process", "Process", "PROCESS", "policy", "Policy", "POLICY"):  # in every match
+        return self.is_meta or self.process_statement is not None
+
+    @cached_property
+    def process_statement(self) -> tuple[int, str] | None:
+        """Where the VEP says that it is a process VEP ("This is a process VEP", "this VEP is
+        a process/policy change"): ``(file line, the words)``, in prose (not in an HTML
+        comment or fenced code); ``None`` when it does not."""
+        text = self.body
+        if "<!--" in text:  # blanked, not removed: line numbers stay
+            text = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+        found = []
+        for word in ("process", "Process", "PROCESS"):  # in every statement: find, then match nearby
             at = text.find(word)
             while at >= 0:
-                if _PROCESS_VEP_RE.search(text, max(0, at - 80), at + 60):
-                    return True
+                m = _PROCESS_VEP_RE.search(text, max(0, at - 80), at + 80)
+                if m:
+                    found.append((self.body_line + text.count("\n", 0, m.start()), " ".join(m.group(0).split())))
                 at = text.find(word, at + 1)
-        return False
+        if found:
+            prose = {line for line, _ in prose_lines(text, self.body_line)}
+            return min((f for f in found if f[0] in prose), default=None)
+        return None
 
 
 class UnreadableDocument(Exception):
@@ -428,10 +442,11 @@ def _real_dir(directory: str) -> str:
 def _resolve(path) -> Path:
     """``Path(path).resolve()``, with the directories' resolution cached (a directory of
     VEPs resolves the same path prefix once, not once per file)."""
-    absolute = os.path.abspath(path)
-    if os.path.islink(absolute):
-        return Path(absolute).resolve()
+    path = os.fspath(path)
+    absolute = path if os.path.isabs(path) else os.path.join(os.getcwd(), path)  # no ".." folded yet
     directory, name = os.path.split(absolute)
+    if name in ("", ".", "..") or os.path.islink(absolute):
+        return Path(os.path.realpath(absolute))
     return Path(_real_dir(directory), name)
 
 
@@ -561,8 +576,10 @@ def headings(body: str) -> list[tuple[int, str, int]]:
                 level, first, last, start = head
                 line += data.count(b"\n", counted, start)
                 counted = start
-                title = data[first:last].decode("utf-8", "replace") if first is not None else ""
-                out.append((level, title.strip(), line))
+                # the source from the heading's start (a leading backslash escape is kept),
+                # without the ATX opener; the closing #s are not part of the last inline event
+                title = data[start:last].decode("utf-8", "replace").strip() if first is not None else ""
+                out.append((level, _ATX_OPENER_RE.sub("", title, count=1).strip(), line))
                 head = None
             else:
                 head[1] = span["start"] if head[1] is None else head[1]

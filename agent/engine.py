@@ -283,43 +283,55 @@ def _check_in_parallel(docs: list[Path], options: CheckOptions, workers: int) ->
     each and this process, already warm, takes the last one (no pool to start and no import
     of multiprocessing: about a tenth of the wall time on the corpus). Shares are balanced by file
     size; the order of ``docs`` is kept. A share whose child fails is checked here again,
-    so no finding is lost. Without ``os.fork``, or with other threads running (forking them
-    is unsafe), everything is checked in this process."""
+    so no finding is lost; if this process fails or is interrupted, the children are stopped
+    and reaped. Without ``os.fork``, or with other threads running (forking them is unsafe),
+    everything is checked in this process."""
     import threading
 
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return _check_files(docs, options, None)
     import pickle
+    import signal
 
     shares = _shares(docs, workers)
-    children = []
-    for share in shares[:-1]:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: check its share, send the reports (or the usage error)
-            status = 1
-            try:
-                os.close(read_end)
+    children: dict[int, tuple[int, list[int]]] = {}  # pid -> (read end of its pipe, its share)
+    try:
+        for share in shares[:-1]:
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: check its share, send the reports (or the usage error)
+                status = 1
                 try:
-                    result: list[FileReport] | UsageError = _check_files([docs[i] for i in share], options, None)
-                except UsageError as exc:
-                    result = exc
-                with os.fdopen(write_end, "wb") as out:
-                    pickle.dump(result, out)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        children.append((pid, read_end, share))
-    by_index = dict(zip(shares[-1], _check_files([docs[i] for i in shares[-1]], options, None)))
-    for pid, read_end, share in children:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        result = pickle.loads(data) if status == 0 and data else _check_files([docs[i] for i in share], options, None)
-        if isinstance(result, UsageError):
-            raise result
-        by_index.update(zip(share, result))
+                    os.close(read_end)
+                    try:
+                        result: list[FileReport] | UsageError = _check_files([docs[i] for i in share], options, None)
+                    except UsageError as exc:
+                        result = exc
+                    with os.fdopen(write_end, "wb") as out:
+                        pickle.dump(result, out)
+                    status = 0
+                finally:
+                    os._exit(status)
+            os.close(write_end)
+            children[pid] = (read_end, share)
+        by_index = dict(zip(shares[-1], _check_files([docs[i] for i in shares[-1]], options, None)))
+        for pid in list(children):
+            read_end, share = children.pop(pid)
+            with os.fdopen(read_end, "rb") as pipe:
+                data = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            result = pickle.loads(data) if status == 0 and data else _check_files([docs[i] for i in share], options, None)
+            if isinstance(result, UsageError):
+                raise result
+            by_index.update(zip(share, result))
+    finally:  # this process failed or was interrupted: stop and reap the children left
+        for pid, (read_end, _) in children.items():
+            os.close(read_end)
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
     return [by_index[i] for i in range(len(docs))]
 
 

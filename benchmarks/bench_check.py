@@ -100,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             path = generated(mb, Path(tmp))
             rows.append((f"check one {mb} MB document", measure(check + [str(path)], max(3, args.runs // 2))))
     lines = [f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}; "
-             f"median of {args.runs} fresh processes; peak RSS is the largest of the runs.", "",
+             f"median of {args.runs} fresh processes ({max(3, args.runs // 2)} for the generated documents); "
+             "peak RSS is the largest of the runs.", "",
              "| case | wall time (s) | peak RSS (MiB) |", "| --- | ---: | ---: |"]
     lines += [f"| {name} | {t:.3f} | {rss:.0f} |" for name, (t, rss) in rows]
     measured = {name.split(" (")[0]: t for name, (t, _) in rows}

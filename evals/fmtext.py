@@ -229,7 +229,7 @@ def minimal_front_matter(text: str, repo_path: str, creation_date: str = "2025-0
     lines += render_entry("reviewers", ["TBD"])
     lines += render_entry("approvers", ["TBD"])
     lines.append("")
-    if not doc.is_meta and (body_feature_gate(doc) or not body_opts_out(doc)):
+    if not doc.is_process and (body_feature_gate(doc) or not body_opts_out(doc)):
         lines.append(f"feature-gate: {feature_gate_name(doc)}")
     milestone: dict[str, str] = {}
     for stage, version in _TARGET_RE.findall(doc.body):

@@ -2,6 +2,7 @@
 structure, path facts, title."""
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -129,6 +130,8 @@ def test_headings_follow_commonmark():
         """)
     assert headings(body) == [(1, "Title é", 0), (2, "Sec `x` *y*", 4), (1, "Setext\nline two", 5),
                               (3, "", 16), (3, "Closed", 17)]
+    assert headings("## \\[Draft\\] Design #\n  ### #tag\n#hash\n===\n") == [
+        (2, "\\[Draft\\] Design", 0), (3, "#tag", 1), (1, "#hash", 2)]  # titles as written
 
 
 def test_headings_agree_with_markdown_it_py_on_real_documents(corpus, history):
@@ -159,9 +162,24 @@ def test_fence_indented_under_a_list_item_ends_with_the_item(corpus):
 def test_process_vep_is_recognised_from_its_own_words():
     said = make_doc("# VEP #5: Policy\n\n## Overview\n\nThis VEP is a process/policy change for release branches.\n")
     assert said.is_process and not said.is_meta
-    assert make_doc("# VEP #5: X\n\nThis is a process VEP.\n").is_process
-    assert make_doc("# VEP #5: X\n\n## Goals\n\nThe proposal is a policy change.\n").is_process
-    # in an HTML comment, or "process" in another sense: a feature VEP
-    assert not make_doc("# VEP #5: X\n\n<!-- This VEP is a process change -->\n").is_process
-    assert not make_doc("# VEP #5: X\n\nThe migration process changes: this VEP adds a gate.\n").is_process
+    assert said.process_statement == (5, "This VEP is a process/policy change")
+    assert make_doc("# VEP #5: X\n\nThis is a\nprocess VEP.\n").process_statement == (3, "This is a process VEP")
     assert make_doc("# VEP #5: X\n", "veps/meta-VEPs/5-x/vep.md").is_process
+    for text in ("<!--\nThis VEP is a process change\n-->\n",  # a comment
+                 "```\nThis is a process VEP\n```\n",  # an example
+                 "The proposal is a policy change.\n",  # a policy, not said to be a process VEP
+                 "The migration process changes: this VEP adds a gate.\n"):
+        assert not make_doc("# VEP #5: X\n\n" + text).is_process, text
+
+
+def test_cached_path_resolution_agrees_with_pathlib(tmp_path, monkeypatch):
+    from agent.document import _resolve
+
+    (tmp_path / "a/b").mkdir(parents=True)
+    (tmp_path / "c").mkdir()
+    (tmp_path / "a/x.md").write_text("")
+    (tmp_path / "c/y.md").write_text("")
+    (tmp_path / "link").symlink_to(tmp_path / "a/b")
+    monkeypatch.chdir(tmp_path)
+    for p in ["link/../x.md", "c/y.md", "./c/../c/y.md", ".", "..", "link", str(tmp_path / "link/../x.md"), "c/"]:
+        assert _resolve(p) == Path(p).resolve(), p  # ".." after a symlink is taken from its target

@@ -110,3 +110,24 @@ def test_shares_are_balanced_by_size_and_keep_document_order(tmp_path):
     assert sorted(i for share in shares for i in share) == list(range(10))
     assert all(share == sorted(share) for share in shares)
     assert [sum(paths[i].stat().st_size for i in share) for share in shares] == [900, 900]
+
+
+def test_a_failing_parent_stops_and_reaps_its_children(many_veps, monkeypatch, forks):
+    parent, real = os.getpid(), engine._check_files
+
+    def fails_here(docs, options, stdin):
+        if os.getpid() == parent:
+            raise KeyboardInterrupt  # as if interrupted while the children still run
+        return real(docs, options, stdin)
+
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 4)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(engine, "_check_files", fails_here)
+    fds = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    with pytest.raises(KeyboardInterrupt):
+        check_paths([str(many_veps)])
+    assert len(forks) == 2
+    with pytest.raises(ChildProcessError):  # every child was reaped
+        os.waitpid(-1, os.WNOHANG)
+    if fds is not None:
+        assert len(os.listdir("/proc/self/fd")) == fds  # and no pipe is left open

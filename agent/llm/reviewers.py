@@ -5,7 +5,7 @@ rule     name                        prompt                      runs when
 =======  ==========================  ==========================  ==================================
 LLM101   design-gap                  prompts/design_gaps.md      always
 LLM201   cross-sig-impact            prompts/cross_sig.md        always (with the pre-pass evidence)
-LLM301   feature-gate-justification  prompts/feature_gate.md     no feature gate is named (not meta)
+LLM301   feature-gate-justification  prompts/feature_gate.md     no feature gate is named (not a process VEP)
 =======  ==========================  ==========================  ==================================
 
 So a VEP costs at most three calls (two when it names its gate), made in parallel; a repair
@@ -105,7 +105,7 @@ def _common_facts(p: Prepared, deterministic: list, cap: int) -> list[str]:
 def _gate_facts(p: Prepared) -> str:
     g = p.gate
     if g.exempt:
-        return "Feature gate: not expected (meta-VEP)."
+        return "Feature gate: not expected (a process VEP)."
     if g.named:
         return f"Feature gate named: {g.named} (line {g.named_line})."
     return "Feature gate: none named in the front matter or the text."
@@ -138,7 +138,7 @@ def _always(p: Prepared) -> tuple[bool, str]:
 
 def _gate_applies(p: Prepared) -> tuple[bool, str]:
     if p.gate.exempt:
-        return False, "meta-VEP: no feature gate expected"
+        return False, "process VEP: no feature gate expected"
     if p.gate.named:
         return False, f"the VEP names its feature gate ({p.gate.named})"
     return True, ""

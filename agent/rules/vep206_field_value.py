@@ -7,8 +7,9 @@ list entry's, or the ``milestone`` stage's).
 - ``title``: one line of text.
 - ``vep-number``: a positive whole number (``307``; ``"307"`` and ``"#307"`` are read the
   same way); the template's ``NNNN`` is a placeholder, not a number.
-- ``creation-date``: ``YYYY-MM-DD``, and a real calendar date; a date after today (``--today``)
-  is a warning: a VEP cannot be proposed in the future, so it is a typo (``2052`` for ``2025``).
+- ``creation-date``: ``YYYY-MM-DD``, and a real calendar date; a date after tomorrow
+  (``--today`` plus a day, for time zones) is a warning: a VEP cannot be proposed in the
+  future, so it is a typo (``2052`` for ``2025``).
 - ``status``: one of ``provisional``, ``implementable``, ``implemented``, ``deferred``,
   ``rejected``, ``withdrawn``, ``replaced``, in lower case (the closest is suggested).
 - ``authors``: a list of GitHub handles written ``"@name"`` (letters, digits and hyphens,
@@ -579,7 +580,7 @@ def check(doc, ctx):
     if fm is None:
         return
     created = _date(fm.data.get("creation-date"))
-    if created is not None and created > ctx.today:
+    if created is not None and created > ctx.today + dt.timedelta(days=1):  # a day for time zones
         yield Problem(f"`creation-date: {created.isoformat()}` is after today ({ctx.today.isoformat()}).",
                       line=fm.line_of("creation-date"), severity="warning",
                       fix="Write the date the VEP was proposed (year-month-day).")

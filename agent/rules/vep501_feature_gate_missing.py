@@ -2,7 +2,8 @@
 
 **What it checks.** That a VEP (not a process VEP: a meta-VEP or a VEP that says it is a
 process or policy change, which docs/vep-governance.md exempts from ``feature-gate``; not the
-template) does one of:
+template) does one of the following. A VEP read as a process VEP by its own words gets an
+**info** finding that says so, at the sentence, so that a wrong reading shows.
 
 1. names a gate in the front matter: ``feature-gate: MyFeature`` (a value other than empty,
    ``TBD``, ``N/A``, ``none`` or the schema's ``FeatureName``);
@@ -228,8 +229,9 @@ def body_text(doc) -> BodyText:
 
 _GATE = r"(?:(?i:feature[\s_-]*gates?)|\bFGs?\b|\bF\.Gate\b)"
 _TOKEN = r"[A-Za-z][A-Za-z0-9]{1,80}"
-#: A plain name starts where a word does (the lookbehind spares the pattern from retrying at
-#: every letter of every word: same matches, linear time).
+#: A plain name starts where a word does: the lookbehind spares the pattern from retrying at
+#: every letter of every word (linear time), and a name is never cut out of a longer word
+#: ("the feature gate isolationMode" names ``isolationMode``, not "is" + ``olationMode``).
 _NAME = rf"(?:`(?P<bt>{_TOKEN})`|(?<![A-Za-z])(?P<plain>{_TOKEN}))"
 _STOP = {
     "feature", "features", "gate", "gates", "featuregate", "featuregates", "fg", "fgs", "the", "a", "an",
@@ -666,7 +668,17 @@ def gate_facts(doc, template) -> GateFacts:
 
 
 def check(doc, ctx):
-    if doc.info.is_template or doc.is_process:
+    if doc.info.is_template:
+        return
+    if doc.is_process:
+        if not doc.is_meta:  # exempt by its own words: say so, so that a wrong reading shows
+            line, words = doc.process_statement
+            yield Problem(
+                f"Read as a process VEP (\"{words}\"): no feature gate, graduation stages or `stage` are expected.",
+                line=line, severity="info",
+                fix="If the VEP adds a feature after all, reword that sentence: the feature-gate and graduation "
+                    "rules then apply.",
+            )
         return
     fm = doc.front_matter
     if fm is not None and fm.error is not None:
@@ -676,19 +688,17 @@ def check(doc, ctx):
     facts = gate_facts(doc, ctx.template)
     if fm is None and facts.body_names_one:
         return  # without front matter, a gate named in the body is enough (and opt-outs need not be read)
-    if facts.front_matter is not None or facts.justified:
+    if facts.justified:
         return
-    if facts.body and fm is not None:
+    if facts.body:  # named in the body of a VEP with front matter: it belongs in `feature-gate`
         gate = facts.body[0]
-        if fm.error is None and fm.data.get("feature-gate") in (None, ""):
+        if isinstance(fm.data, dict) and fm.data.get("feature-gate") in (None, ""):
             yield Problem(
                 f"The front matter has no `feature-gate`, though the body names the `{gate.name}` gate "
                 f"(line {gate.line}).",
                 line=fm.line_of("feature-gate"),
                 fix=f"Add `feature-gate: {gate.name}` to the front matter.",
             )
-        return
-    if facts.body:
         return
     stated = [o for o in facts.opt_outs if not o.implicit]
     if stated:
@@ -701,7 +711,7 @@ def check(doc, ctx):
         )
         return
     grad = graduation_section(doc, ctx.template)
-    if fm is not None and fm.error is None:
+    if fm is not None:
         line = fm.line_of("feature-gate")
         where = "the front matter names no `feature-gate` and the body"
     else:

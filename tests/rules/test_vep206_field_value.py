@@ -218,4 +218,4 @@ def test_creation_date_after_today_is_a_warning():
     (f,) = run_rule("VEP206", make_doc(text), make_ctx(today=__import__("datetime").date(2026, 11, 22)))
     assert (f.line, f.severity.value, f.message) == (
         4, "warning", "`creation-date: 2052-01-31` is after today (2026-11-22).")
-    assert run_rule("VEP206", make_doc(GOOD.replace("2025-01-31", "2026-11-22"))) == []  # today is fine
+    assert run_rule("VEP206", make_doc(GOOD.replace("2025-01-31", "2026-11-23"))) == []  # tomorrow: a time zone ahead

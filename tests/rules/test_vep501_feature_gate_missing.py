@@ -50,6 +50,7 @@ def names(text):
     ("A feature-gate named `passtIPStackMigration` will be introduced", "passtIPStackMigration"),
     ("1. `HotplugVolumes` - This existing featuregate will enable declarative hotplug", "HotplugVolumes"),
     ("Panic Devices are only supported on KVM if PanicDevice FG is enabled", "PanicDevice"),
+    ("Turn on the feature gate isolationMode first.", "isolationMode"),  # not "olationMode" after "is"
     ("```yaml\nspec:\n  configuration:\n    developerConfiguration:\n      featureGates:\n        - VMExport\n```",
      "VMExport"),
 ])
@@ -142,6 +143,13 @@ def test_ga_stage_statements_are_not_opt_outs():
 def test_meta_vep_and_template_are_exempt():
     assert run_rule("VEP501", vep(path="veps/meta-VEPs/229-beta/vep.md")) == []
     assert run_rule("VEP501", vep(path="veps/NNNN-vep-template/vep.md")) == []
+
+
+def test_process_vep_by_its_own_words_gets_an_info_saying_so():
+    doc = vep(design="This VEP is a process change: release branches reach end of life.")
+    (f,) = run_rule("VEP501", doc)
+    assert f.severity.value == "info" and f.message.startswith('Read as a process VEP ("This VEP is a process change")')
+    assert doc.lines[f.line - 1].startswith("This VEP is a process change")
 
 
 def test_sentence_at():
