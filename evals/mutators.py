@@ -130,16 +130,22 @@ def _doc(text: str, repo_path: str) -> VepDocument:
     return parse(text, repo_path, repo_path)
 
 
+def _need_feature_vep(text: str, repo_path: str, exempt_from: str) -> None:
+    """Skip process VEPs (meta-VEPs, and VEPs that say they are one: VEP 233), which are
+    exempt from ``exempt_from`` (docs/vep-governance.md)."""
+    if _doc(text, repo_path).is_process:
+        raise Skip(f"process VEPs are exempt from {exempt_from}")
+
+
 def _need_fm(text: str) -> None:
     if not fmtext.has_front_matter(text):
         raise Skip("the document has no front matter")
 
 
 def _need_gate_field(text: str, repo_path: str) -> None:
-    """Skip meta-VEPs (exempt from feature-gate) and documents without a ``feature-gate``."""
+    """Skip process VEPs (exempt from feature-gate) and documents without a ``feature-gate``."""
     _need_fm(text)
-    if repo_path.startswith("veps/meta-VEPs/"):
-        raise Skip("meta-VEPs are exempt from feature-gate")
+    _need_feature_vep(text, repo_path, "feature-gate")
     if fmtext.get_scalar(text, "feature-gate") is None:
         raise Skip("the front matter has no feature-gate value")
 
@@ -222,9 +228,9 @@ def _named(text: str, key: str) -> str:
 
 
 def _ready_stage(text: str, repo_path: str) -> str:
-    """Add ``stage: alpha`` when a non-meta VEP has no stage (an implementable VEP states its
+    """Add ``stage: alpha`` when a VEP (not a process VEP) has no stage (an implementable VEP states its
     stage, docs/vep-governance.md schema)."""
-    if repo_path.startswith("veps/meta-VEPs/") or fmtext.get_scalar(text, "stage"):
+    if _doc(text, repo_path).is_process or fmtext.get_scalar(text, "stage"):
         return text
     return fmtext.set_entry(text, "stage", "alpha", after="feature-gate")
 
@@ -293,7 +299,7 @@ def remove_feature_gate(text: str, repo_path: str, env: MutationEnv) -> Mutation
 
     docs/vep-governance.md, Front Matter Schema: "omit field only if VEP body contains
     explicit opt-out justification"; a body that merely names the gate is not one. Skips
-    meta-VEPs (exempt), documents without front matter or without a ``feature-gate`` value,
+    process VEPs (exempt), documents without front matter or without a ``feature-gate`` value,
     and documents whose body opts out of a gate or that go straight to GA
     (:func:`straight_to_ga`): then omitting the field may be allowed.
     """
@@ -323,7 +329,7 @@ def feature_gate_opt_out(text: str, repo_path: str, env: MutationEnv, sentence: 
     docs/vep-governance.md allows omitting the field "only if VEP body contains explicit
     opt-out justification", and docs/feature-lifecycle.md wants "a strong reasoning and
     justification". The sentence goes into a new ``### Feature Gate`` subsection at the end
-    of Design, so that no paragraph of the author's is read as its reason. Skips meta-VEPs
+    of Design, so that no paragraph of the author's is read as its reason. Skips process VEPs
     (exempt), documents without front matter, without a ``feature-gate`` value or without a
     Design section, documents whose body names a feature gate
     (:func:`evals.fmtext.body_feature_gate`: an opt-out would contradict it) and documents
@@ -421,7 +427,7 @@ def implementable_after_freeze(text: str, repo_path: str, env: MutationEnv) -> M
     Base and reference: the original with ``status: provisional``. The mutated document is
     otherwise ready for implementable (named reviewers and approvers, a ``stage``, feature
     gate kept),
-    so that only the date is wrong. Skips documents without front matter and meta-VEPs
+    so that only the date is wrong. Skips documents without front matter and process VEPs
     without a milestone.
     """
     _need_fm(text)
@@ -680,12 +686,11 @@ def stage_without_milestone(text: str, repo_path: str, env: MutationEnv, stage: 
     The reference is the same document with ``milestone.<stage>`` set (the latest of the
     body's target release for that stage, ``milestone.alpha`` and :func:`future_release`),
     so that what a current beta stage requires anyway (on-by-default readiness, an
-    Implementation History) is not counted against the rule. Skips documents without front matter and meta-VEPs
+    Implementation History) is not counted against the rule. Skips documents without front matter and process VEPs
     (exempt from stage).
     """
     _need_fm(text)
-    if repo_path.startswith("veps/meta-VEPs/"):
-        raise Skip("meta-VEPs are exempt from stage")
+    _need_feature_vep(text, repo_path, "stage")
     kept = {k: v for k, v in fmtext.milestones(text).items() if k != stage}
     staged = fmtext.set_entry(text, "stage", stage, after="feature-gate")
     mutated = fmtext.set_entry(staged, "milestone", kept, after="stage") if kept else fmtext.remove_entry(staged, "milestone")
@@ -723,15 +728,14 @@ def drop_graduation_stage(text: str, repo_path: str, env: MutationEnv, stage: st
     sections that stand for Graduation Requirements (the older "Implementation Phases" and
     "Feature lifecycle Phases") loses the stage in each of them.
 
-    Skips meta-VEPs (exempt), documents that say they have no feature gate (then no stage is
+    Skips process VEPs (exempt), documents that say they have no feature gate (then no stage is
     required), that say they skip the stage (or strike its target line through), that have
     no heading for the stage in those sections, that still label the stage another way
     after the deletion (a bold label, a ``Beta:`` line), and documents without a named
     feature gate left with GA alone (:func:`straight_to_ga`: that reads as going straight
     to GA; with a gate it cannot, feature-lifecycle.md).
     """
-    if repo_path.startswith("veps/meta-VEPs/"):
-        raise Skip("meta-VEPs are exempt from graduation stages")
+    _need_feature_vep(text, repo_path, "graduation stages")
     doc = _doc(text, repo_path)
     if fmtext.body_opts_out(doc):
         raise Skip("the VEP says it has no feature gate, so it has no Alpha/Beta stages to label")
@@ -915,11 +919,10 @@ def beta_without_on_by_default_readiness(text: str, repo_path: str, env: Mutatio
     "On-By-Default Readiness" heading and its text (meta-VEP 229 asks for it from beta on).
 
     The reference targets beta the same way and keeps a filled readiness section, so only
-    the missing section differs. Skips documents without front matter and meta-VEPs.
+    the missing section differs. Skips documents without front matter and process VEPs.
     """
     _need_fm(text)
-    if repo_path.startswith("veps/meta-VEPs/"):
-        raise Skip("meta-VEPs are exempt from stage")
+    _need_feature_vep(text, repo_path, "stage")
     release = future_release(env)
     kept = fmtext.milestones(text)
     kept["beta"] = release
