@@ -197,8 +197,10 @@ def test_mutators_skip_with_a_reason(env):
         MUTATORS["drop_section"](VEP, PATH, env, section="Scalability")
     with pytest.raises(Skip, match="names the feature gate"):  # the body names ExampleFeature
         MUTATORS["feature_gate_opt_out"](VEP.replace("behind the ExampleFeature gate", "behind the `ExampleFeature` feature gate"), PATH, env)
-    with pytest.raises(Skip, match="meta-VEPs"):
+    with pytest.raises(Skip, match="process VEPs are exempt from feature-gate"):
         MUTATORS["remove_feature_gate"](VEP, "veps/meta-VEPs/123-example-feature/vep.md", env)
+    with pytest.raises(Skip, match="process VEPs are exempt from feature-gate"):  # says so itself
+        MUTATORS["remove_feature_gate"](VEP.replace("## Overview\n", "## Overview\n\nThis is a process VEP.\n", 1), PATH, env)
     with pytest.raises(Skip, match="no Graduation Requirements"):
         MUTATORS["drop_graduation_stage"](VEP, PATH, env)
     with pytest.raises(Skip, match="lacks"):
