@@ -63,6 +63,12 @@ def strip_comments(text: str) -> str:
     return _COMMENT_RE.sub("", text)
 
 
+def blank_comments(text: str) -> str:
+    """Replace HTML comments by the line breaks they held, so that line numbers stay (an
+    unterminated comment runs to the end of ``text``)."""
+    return _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text) if "<!--" in text else text
+
+
 #: The start of a line that :func:`prose_lines` does not yield: the newline before a code
 #: fence (```` ``` ```` or ``~~~`` after at most three spaces; group ``fence``) or before a
 #: heading (``#`` after any indent). ``[^\S\n]`` is ``\s`` within one line; starting with a
@@ -79,9 +85,7 @@ def prose_lines(lines: list[str] | str, first_line: int):
             :attr:`VepDocument.body`, which saves joining them again).
         first_line: the 1-based file line of the first line.
     """
-    text = lines if isinstance(lines, str) else "\n".join(lines)
-    if "<!--" in text:
-        text = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    text = blank_comments(lines if isinstance(lines, str) else "\n".join(lines))
     lines = text.split("\n")
     # one search finds the fence and heading lines; the runs of lines between them are
     # prose unless inside a fence
@@ -385,9 +389,7 @@ class VepDocument:
         """Where the VEP says that it is a process VEP ("This is a process VEP", "this VEP is
         a process/policy change"): ``(file line, the words)``, in prose (not in an HTML
         comment or fenced code); ``None`` when it does not."""
-        text = self.body
-        if "<!--" in text:  # blanked, not removed: line numbers stay
-            text = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+        text = blank_comments(self.body)
         found = []
         for word in ("process", "Process", "PROCESS"):  # in every statement: find, then match nearby
             at = text.find(word)

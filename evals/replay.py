@@ -147,19 +147,22 @@ def _scrub_response(response):
     return response
 
 
-def make_vcr(record: bool, synthetic: bool = False):
+def make_vcr(record: bool, synthetic: bool = False, **options):
     """A ``vcr.VCR`` for replay (``record_mode="none"``) or recording (``"once"`` into a
     fresh file), scrubbing secrets and matching on :data:`MATCH_ON` (on
-    :data:`SYNTHETIC_MATCH_ON` for the replay of synthetic cassettes)."""
+    :data:`SYNTHETIC_MATCH_ON` for the replay of synthetic cassettes). ``options`` go to
+    ``vcr.VCR`` over these defaults (the tests' cassettes set their folder and record mode);
+    the scrubbing cannot be overridden."""
     import vcr
 
+    settings = {"record_mode": "once" if record else "none",
+                "match_on": SYNTHETIC_MATCH_ON if synthetic and not record else MATCH_ON,
+                "decode_compressed_response": True, **options}
     v = vcr.VCR(
-        record_mode="once" if record else "none",
-        match_on=SYNTHETIC_MATCH_ON if synthetic and not record else MATCH_ON,
+        **settings,
         filter_headers=list(SCRUB_REQUEST_HEADERS),
         before_record_request=_scrub_request,
         before_record_response=_scrub_response,
-        decode_compressed_response=True,
     )
     v.register_matcher("reviewer", _reviewer_matcher)
     return v

@@ -25,17 +25,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+from agent.document import blank_comments
+
 _DELIMITER_RE = re.compile(r"<(/?)(\s*vep_document)", re.I)
 
 #: Tag name of the data block holding the VEP.
 DOCUMENT_TAG = "vep_document"
-
-
-def blank_comments(text: str) -> str:
-    """Replace each HTML comment (an unterminated one runs to the end) by the newlines it
-    contained."""
-    return _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
 def is_invisible(ch: str) -> bool:

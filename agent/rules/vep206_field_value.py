@@ -332,13 +332,13 @@ def _handle_list(key: str, value, allow_tbd: bool) -> Iterator[Issue]:
     for i, entry in enumerate(value):
         if not isinstance(entry, str) or not entry.strip():
             yield Issue(f"Entry {i + 1} of `{key}` is {describe(entry)}, not a GitHub handle.",
-                        f'Write each entry as a quoted handle: `- "@name"`.', item=i)
+                        'Write each entry as a quoted handle: `- "@name"`.', item=i)
             continue
         text = entry.strip()
         if is_tbd(text):
             if not allow_tbd:
                 yield Issue(f"`{key}` lists `{text}`, but the authors of a VEP are known.",
-                            f'List the authors\' GitHub handles: `- "@name"`.', item=i)
+                            'List the authors\' GitHub handles: `- "@name"`.', item=i)
             continue
         if HANDLE_RE.fullmatch(text):
             login = text.lower()

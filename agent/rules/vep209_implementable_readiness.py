@@ -56,7 +56,7 @@ def _people(fm, key):
         return
     if is_empty(value):
         yield Problem(f"`status: implementable` needs named {key}, but `{key}` is empty.", line=fm.line_of(key),
-                      fix=f'List the GitHub handles the SIG assigned: `- "@name"`.')
+                      fix='List the GitHub handles the SIG assigned: `- "@name"`.')
         return
     entries = value if isinstance(value, list) else [value]
     pending = [i for i, e in enumerate(entries) if is_tbd(e) or (isinstance(e, str) and not e.strip()) or e is None]
@@ -64,7 +64,7 @@ def _people(fm, key):
         line = item_line(fm, key, pending[0]) if isinstance(value, list) else fm.line_of(key)
         what = "a `TBD` entry" if len(pending) == 1 else f"{len(pending)} `TBD` entries"
         yield Problem(f"`status: implementable` needs named {key}, but `{key}` still has {what}.", line=line,
-                      fix=f"Replace TBD with the GitHub handles the SIG assigned, or keep `status: provisional`.")
+                      fix="Replace TBD with the GitHub handles the SIG assigned, or keep `status: provisional`.")
 
 
 def check(doc, ctx):

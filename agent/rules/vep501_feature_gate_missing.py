@@ -67,6 +67,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from agent.document import blank_comments
 from agent.rules import LazyPattern, Problem
 from agent.rules.vep401_required_section import graduation_section, stage_marks
 
@@ -81,7 +82,6 @@ FIX = ("Name the feature gate (front matter `feature-gate:` and the Design secti
 
 # --- text model ---------------------------------------------------------------------------
 
-_COMMENT_RE = LazyPattern(r"<!--.*?(?:-->|\Z)", re.S)
 _FENCE_RE = LazyPattern(r"^\s{0,3}(```+|~~~+)")
 _HEADING_RE = LazyPattern(r"^\s{0,3}#{1,6}(\s|$)")
 
@@ -192,7 +192,7 @@ class BodyText:
 def body_text(doc) -> BodyText:
     """Split ``doc``'s body into prose paragraphs and fenced code lines, HTML comments
     removed (line numbers kept). Never raises."""
-    text = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), doc.body)
+    text = blank_comments(doc.body)
     raw_lines = text.split("\n")
     stripped = [line.strip() for line in raw_lines]
     out = BodyText()
@@ -502,7 +502,7 @@ def _section_paragraph(doc, section) -> Paragraph | None:
     if section is None:
         return None
     raw = "\n".join(doc.lines[section.line:section.end_line])
-    text = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), raw)
+    text = blank_comments(raw)
     return Paragraph(list(range(section.line + 1, section.end_line + 1)) or [section.line], text)
 
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 
+from agent.document import blank_comments
 from agent.rules import Problem
 from agent.rules.vep601_target_release_mismatch import milestones
 
@@ -55,7 +56,6 @@ _GRADUATED_RE = re.compile(
     r"\b(?:promot|graduat|mov|bump|transition)\w*\b[^.\n]*?\bto\s+(?:the\s+)?"
     r"(?P<stage>beta|GA\b|general\s+availability)",
     re.I)
-_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 
 
 def _text(value) -> str:
@@ -69,7 +69,7 @@ def graduated_to(doc) -> tuple[str, int] | None:
     for s in doc.sections:
         if s.key not in _HISTORY_KEYS:
             continue
-        text = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), "\n".join(doc.lines[s.line:s.end_line]))
+        text = blank_comments("\n".join(doc.lines[s.line:s.end_line]))
         for offset, raw in enumerate(text.split("\n")):
             for m in _GRADUATED_RE.finditer(raw):
                 word = m.group("stage").lower()

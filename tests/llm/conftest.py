@@ -31,37 +31,15 @@ SYNTHETIC = CASSETTES / "synthetic"
 RECORDED = CASSETTES / "recorded"
 
 
-def reviewer_matcher(r1, r2):
-    """vcrpy matcher: same ``x-vep-review-reviewer`` header."""
-    def value(r):
-        v = r.headers.get("x-vep-review-reviewer") or r.headers.get("X-Vep-Review-Reviewer")
-        return v[0] if isinstance(v, list) else v
-
-    assert value(r1) == value(r2), f"reviewer {value(r1)} != {value(r2)}"
-
-
-#: Response headers not worth keeping in a recorded cassette (account identifiers, cookies).
-SCRUB_RESPONSE_HEADERS = {"anthropic-organization-id", "set-cookie", "cf-ray", "x-envoy-upstream-service-time"}
-
-
-def _scrub_response(response):
-    headers = response.get("headers") or {}
-    for name in list(headers):
-        if name.lower() in SCRUB_RESPONSE_HEADERS:
-            del headers[name]
-    return response
-
-
 def make_vcr(directory: Path, record_mode: str = "none"):
-    """A ``vcr.VCR`` for the reviewer's cassettes: the ``authorization`` and ``x-api-key``
-    request headers are never stored, nor account headers of the responses."""
-    import vcr
+    """A ``vcr.VCR`` for the reviewer's cassettes in ``directory``, matched on method, path and
+    reviewer, and scrubbed as every cassette is (:func:`evals.replay.make_vcr`: the
+    ``authorization`` and ``x-api-key`` request headers and account headers of the responses
+    are never stored)."""
+    from evals import replay
 
-    v = vcr.VCR(cassette_library_dir=str(directory), record_mode=record_mode,
-                filter_headers=["authorization", "x-api-key"], decode_compressed_response=True,
-                before_record_response=_scrub_response, match_on=["method", "path", "reviewer"])
-    v.register_matcher("reviewer", reviewer_matcher)
-    return v
+    return replay.make_vcr(record_mode != "none", cassette_library_dir=str(directory), record_mode=record_mode,
+                           match_on=replay.SYNTHETIC_MATCH_ON)
 
 
 @pytest.fixture(autouse=True)
