@@ -22,7 +22,6 @@ suppresses those rules for that document.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.rules import all_rules, get_rule
@@ -36,7 +35,6 @@ class ConfigError(ValueError):
     message is one line for the user (exit code 2)."""
 
 
-@dataclass
 class Config:
     """Which rules run and at what severity.
 
@@ -46,14 +44,24 @@ class Config:
         severity: rule ID -> severity that replaces the default.
         new: treat every checked VEP as new (front matter becomes required).
         source: the file the configuration came from, if any.
+        llm: settings of the LLM reviewer (``[tool.vep-review.llm]``).
     """
 
-    disabled: set[str] = field(default_factory=set)
-    enabled: set[str] = field(default_factory=set)
-    severity: dict[str, str] = field(default_factory=dict)
-    new: bool = False
-    source: str | None = None
-    llm: dict = field(default_factory=dict)
+    __slots__ = ("disabled", "enabled", "severity", "new", "source", "llm")
+
+    def __init__(self, disabled: set[str] | None = None, enabled: set[str] | None = None,
+                 severity: dict[str, str] | None = None, new: bool = False, source: str | None = None,
+                 llm: dict | None = None):
+        self.disabled: set[str] = disabled if disabled is not None else set()
+        self.enabled: set[str] = enabled if enabled is not None else set()
+        self.severity: dict[str, str] = severity if severity is not None else {}
+        self.new = new
+        self.source = source
+        self.llm: dict = llm if llm is not None else {}
+
+    def __repr__(self) -> str:
+        return (f"Config(disabled={self.disabled!r}, enabled={self.enabled!r}, severity={self.severity!r}, "
+                f"new={self.new!r}, source={self.source!r})")
 
     def is_enabled(self, rule_id: str, default: bool = True) -> bool:
         """Whether ``rule_id`` runs."""

@@ -7,7 +7,6 @@ repository-wide parts, such as the SIG list, the template and the schedules, are
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from agent.template import Template, load_template
 FALLBACK_SIGS = frozenset({"sig-compute", "sig-network", "sig-storage", "sig-observability", "sig-release", "sig-scale"})
 
 
-@dataclass
 class CheckContext:
     """Inputs of the rules beyond the document.
 
@@ -42,16 +40,24 @@ class CheckContext:
         new: the VEP counts as new (front matter required): configured, or absent from the base.
     """
 
-    repo_root: Path | None = None
-    sigs: frozenset[str] = FALLBACK_SIGS
-    template: Template = field(default_factory=lambda: load_template(None))
-    config: Config = field(default_factory=Config)
-    base: VepDocument | None = None
-    has_base: bool = False
-    freezes: dict[str, dt.date] = field(default_factory=dict)
-    schedules: Path | None = None
-    today: dt.date = field(default_factory=dt.date.today)
-    labels: frozenset[str] = frozenset()
+    __slots__ = ("repo_root", "sigs", "template", "config", "base", "has_base", "freezes", "schedules", "today",
+                 "labels")
+
+    def __init__(self, repo_root: Path | None = None, sigs: frozenset[str] = FALLBACK_SIGS,
+                 template: Template | None = None, config: Config | None = None, base: VepDocument | None = None,
+                 has_base: bool = False, freezes: dict[str, dt.date] | None = None, schedules: Path | None = None,
+                 today: dt.date | None = None, labels: frozenset[str] = frozenset()):
+        self.repo_root, self.sigs = repo_root, sigs
+        self.template = template if template is not None else load_template(None)
+        self.config = config if config is not None else Config()
+        self.base, self.has_base = base, has_base
+        self.freezes: dict[str, dt.date] = freezes if freezes is not None else {}
+        self.schedules = schedules
+        self.today = today if today is not None else dt.date.today()
+        self.labels = labels
+
+    def __repr__(self) -> str:
+        return f"CheckContext(repo_root={self.repo_root!r}, today={self.today}, has_base={self.has_base})"
 
     @property
     def new(self) -> bool:

@@ -23,11 +23,10 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover - imported where a front matter block is loaded
     from agent import yamlsafe
@@ -104,7 +103,6 @@ def prose_lines(lines: list[str] | str, first_line: int):
         yield from zip(range(first_line + start, first_line + len(lines)), lines[start:])
 
 
-@dataclass
 class Section:
     """A markdown heading and the text under it.
 
@@ -117,12 +115,11 @@ class Section:
         parent: the enclosing section's title (for level > 2), else ``None``.
     """
 
-    level: int
-    title: str
-    line: int
-    end_line: int
-    body: str
-    parent: str | None = None
+    def __init__(self, level: int, title: str, line: int, end_line: int, body: str, parent: str | None = None):
+        self.level, self.title, self.line, self.end_line, self.body, self.parent = level, title, line, end_line, body, parent
+
+    def __repr__(self) -> str:
+        return f"Section({self.level}, {self.title!r}, line={self.line}, end_line={self.end_line})"
 
     @cached_property
     def key(self) -> str:
@@ -150,7 +147,6 @@ class Section:
         return all(line in placeholders for line in self._content_lines())
 
 
-@dataclass
 class FrontMatter:
     """The YAML block between ``---`` lines at the top of the file.
 
@@ -165,14 +161,18 @@ class FrontMatter:
         implicit_types: YAML 1.1 conversions, lines relative to the file.
     """
 
-    start_line: int
-    end_line: int | None
-    raw: str
-    data: dict = field(default_factory=dict)
-    key_lines: dict[str, int] = field(default_factory=dict)
-    error: yamlsafe.YamlError | None = None
-    duplicates: list[tuple[str, int]] = field(default_factory=list)
-    implicit_types: list[yamlsafe.ImplicitType] = field(default_factory=list)
+    __slots__ = ("start_line", "end_line", "raw", "data", "key_lines", "error", "duplicates", "implicit_types")
+
+    def __init__(self, start_line: int, end_line: int | None, raw: str):
+        self.start_line, self.end_line, self.raw = start_line, end_line, raw
+        self.data: dict = {}
+        self.key_lines: dict[str, int] = {}
+        self.error: yamlsafe.YamlError | None = None
+        self.duplicates: list[tuple[str, int]] = []
+        self.implicit_types: list[yamlsafe.ImplicitType] = []
+
+    def __repr__(self) -> str:
+        return f"FrontMatter(lines {self.start_line}-{self.end_line}, keys={list(self.data)}, error={self.error!r})"
 
     def line_of(self, key: str) -> int:
         """File line of ``key`` (dotted path), else the line of its parent, else the
@@ -188,8 +188,7 @@ class FrontMatter:
         return self.data.get(key, default)
 
 
-@dataclass(frozen=True)
-class PathInfo:
+class PathInfo(NamedTuple):
     """What the path inside the enhancements repository says about a document.
 
     Attributes:
@@ -241,8 +240,7 @@ class PathInfo:
         return cls(repo_path, True, sig_dir, vep_dir, number, name)
 
 
-@dataclass(frozen=True)
-class Title:
+class Title(NamedTuple):
     """The document's H1.
 
     Attributes:
@@ -260,7 +258,6 @@ class Title:
     well_formed: bool
 
 
-@dataclass
 class VepDocument:
     """One VEP markdown file, parsed.
 
@@ -274,13 +271,14 @@ class VepDocument:
         notes: decoding facts: ``"bom"``, ``"crlf"``, ``"invalid-utf8"``, ``"binary"``.
     """
 
-    path: str
-    info: PathInfo
-    text: str
-    front_matter: FrontMatter | None
-    sections: list[Section]
-    body_line: int
-    notes: set[str] = field(default_factory=set)
+    def __init__(self, path: str, info: PathInfo, text: str, front_matter: FrontMatter | None,
+                 sections: list[Section], body_line: int, notes: set[str] | None = None):
+        self.path, self.info, self.text, self.front_matter = path, info, text, front_matter
+        self.sections, self.body_line = sections, body_line
+        self.notes: set[str] = notes if notes is not None else set()
+
+    def __repr__(self) -> str:
+        return f"VepDocument({self.path!r}, {len(self.sections)} sections, front matter: {self.front_matter is not None})"
 
     @cached_property
     def lines(self) -> list[str]:
@@ -543,9 +541,7 @@ def _split_front_matter(lines: list[str]) -> tuple[FrontMatter | None, int]:
                 fm.data = loaded.data
                 fm.key_lines = {k: v + 1 for k, v in loaded.key_lines.items()}
                 fm.duplicates = [(k, v + 1) for k, v in loaded.duplicates]
-                for it in loaded.implicit_types:
-                    it.line += 1
-                fm.implicit_types = loaded.implicit_types
+                fm.implicit_types = [it._replace(line=it.line + 1) for it in loaded.implicit_types]
             return fm, i + 2
     fm = FrontMatter(start_line=1, end_line=None, raw="\n".join(lines[1:]))
     fm.error = yamlsafe.YamlError("front matter is not terminated: no closing '---' line", 1)

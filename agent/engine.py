@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from agent.config import Config, inline_disabled, load_config
 from agent.context import CheckContext, base_from_git, sig_dirs
@@ -27,8 +27,7 @@ class UsageError(ValueError):
     """Bad arguments or unreadable inputs as a whole (one-line message, exit code 2)."""
 
 
-@dataclass
-class CheckOptions:
+class CheckOptions(NamedTuple):
     """Options of one run (the CLI flags of ``vep-review check``).
 
     Attributes:
@@ -53,7 +52,6 @@ class CheckOptions:
     as_path: str | None = None
 
 
-@dataclass
 class Report:
     """The result of checking several files.
 
@@ -67,11 +65,16 @@ class Report:
         usage: model usage figures (set by the review graph).
     """
 
-    files: list[FileReport] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    llm_status: str | None = None
-    usage: dict = field(default_factory=dict)
+    def __init__(self, files: list[FileReport] | None = None, errors: list[str] | None = None,
+                 skipped: list[str] | None = None, llm_status: str | None = None, usage: dict | None = None):
+        self.files: list[FileReport] = files if files is not None else []
+        self.errors: list[str] = errors if errors is not None else []
+        self.skipped: list[str] = skipped if skipped is not None else []
+        self.llm_status = llm_status
+        self.usage: dict = usage if usage is not None else {}
+
+    def __repr__(self) -> str:
+        return f"Report({len(self.files)} files, {len(self.findings)} findings, errors={self.errors!r})"
 
     @property
     def findings(self) -> list[Finding]:

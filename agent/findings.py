@@ -7,15 +7,16 @@ made by the LLM reviewer carry, in addition, a verbatim ``quote`` of the VEP tex
 about (the line is computed from the quote, never taken from the model), a ``category`` and
 a ``confidence``.
 
-This module is a plain dataclass on purpose: it sits on the start-up path of
-``vep-review check``, which must not pay for pydantic (see ``docs/benchmarks.md``). The LLM
+This module is plain standard library on purpose (a ``NamedTuple``, not pydantic nor even a
+dataclass): it sits on the start-up path of ``vep-review check``, which must not pay for
+pydantic or for ``dataclasses`` (see ``docs/benchmarks.md``). The LLM
 reviewer validates the model's output with pydantic and converts it to :class:`Finding`.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 
 class Severity(str, Enum):
@@ -31,8 +32,7 @@ class Severity(str, Enum):
         return {"error": 0, "warning": 1, "info": 2}[self.value]
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One problem in one VEP document.
 
     Attributes:
@@ -50,6 +50,8 @@ class Finding:
         category: LLM concern category (``api``, ``upgrade-rollback``, …) or rule family.
         quote: verbatim text of the VEP the finding is about (LLM findings).
         confidence: 0.0–1.0, the LLM's confidence; ``None`` for deterministic rules.
+        extra: more facts for front ends and evals (LLM findings: ``reviewer``, ``match``,
+            ``end_line``, ``sig``), not part of the JSON contract; ``None`` when there are none.
     """
 
     rule: str
@@ -65,7 +67,7 @@ class Finding:
     category: str | None = None
     quote: str | None = None
     confidence: float | None = None
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
+    extra: dict | None = None
 
     def sort_key(self) -> tuple:
         """Order by path, line (file-level first), severity, rule."""
@@ -75,7 +77,7 @@ class Finding:
         """The JSON contract of ``--format json`` (version 1): the keys rule, name, severity,
         path, line, section, message, fix, source, plus origin and, for LLM findings,
         category, quote and confidence."""
-        data = asdict(self)
+        data = self._asdict()
         data["severity"] = self.severity.value
         data.pop("extra")
         for key in ("category", "quote", "confidence"):
@@ -84,7 +86,6 @@ class Finding:
         return data
 
 
-@dataclass
 class FileReport:
     """What was found in one file.
 
@@ -94,9 +95,15 @@ class FileReport:
         error: a one-line reason the file could not be read at all (then exit code 2).
     """
 
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    error: str | None = None
+    __slots__ = ("path", "findings", "error")
+
+    def __init__(self, path: str, findings: list[Finding] | None = None, error: str | None = None):
+        self.path = path
+        self.findings: list[Finding] = findings if findings is not None else []
+        self.error = error
+
+    def __repr__(self) -> str:
+        return f"FileReport({self.path!r}, {len(self.findings)} findings, error={self.error!r})"
 
 
 def summarize(findings: list[Finding]) -> dict[str, int]:

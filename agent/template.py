@@ -10,9 +10,9 @@ template) always come from the bundled list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from agent.document import normalize_heading, parse, strip_comments
 
@@ -20,8 +20,7 @@ TEMPLATE_PATH = "veps/NNNN-vep-template/vep.md"
 _BUNDLED = Path(__file__).parent / "data" / "sections.yaml"
 
 
-@dataclass(frozen=True)
-class RequiredSection:
+class RequiredSection(NamedTuple):
     """One required ``##`` section.
 
     Attributes:
@@ -38,8 +37,7 @@ class RequiredSection:
     placeholders: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(NamedTuple):
     """Required sections in template order, and where they came from.
 
     Attributes:
@@ -50,7 +48,7 @@ class Template:
 
     sections: tuple[RequiredSection, ...]
     source: str
-    placeholders: frozenset[str] = field(default=frozenset())
+    placeholders: frozenset[str] = frozenset()
 
     def lookup(self, heading: str) -> RequiredSection | None:
         """The required section a heading stands for, if any."""

@@ -13,7 +13,7 @@ the last one) and refuses documents whose aliases expand beyond :data:`MAX_NODES
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import yaml
 
@@ -47,8 +47,7 @@ class YamlError(ValueError):
         self.line = line
 
 
-@dataclass
-class ImplicitType:
+class ImplicitType(NamedTuple):
     """A plain scalar that YAML 1.1 reads as another type than a string.
 
     Attributes:
@@ -66,8 +65,7 @@ class ImplicitType:
     becomes: str
 
 
-@dataclass
-class LoadedYaml:
+class LoadedYaml(NamedTuple):
     """Result of :func:`load`.
 
     Attributes:
@@ -78,9 +76,9 @@ class LoadedYaml:
     """
 
     data: dict
-    key_lines: dict[str, int] = field(default_factory=dict)
-    duplicates: list[tuple[str, int]] = field(default_factory=list)
-    implicit_types: list[ImplicitType] = field(default_factory=list)
+    key_lines: dict[str, int]
+    duplicates: list[tuple[str, int]]
+    implicit_types: list[ImplicitType]
 
 
 def load(text: str) -> LoadedYaml:
@@ -108,17 +106,17 @@ def load(text: str) -> LoadedYaml:
         raise YamlError(f"invalid YAML: {exc}") from None
     finally:
         loader.dispose()
-    out = LoadedYaml(data={})
+    out = LoadedYaml({}, {}, [], [])  # filled in by _build
     if node is None:
         return out
     if not isinstance(node, yaml.MappingNode):
         raise YamlError("front matter is not a mapping of keys to values", node.start_mark.line + 1)
     budget = [MAX_NODES]
     try:
-        out.data = _build(node, "", out, budget)
+        data = _build(node, "", out, budget)
     except RecursionError:
         raise YamlError("front matter is nested too deeply or refers to itself", node.start_mark.line + 1) from None
-    return out
+    return out._replace(data=data)
 
 
 def _build(node: yaml.Node, path: str, out: LoadedYaml, budget: list[int]):

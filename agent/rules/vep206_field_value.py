@@ -50,8 +50,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from agent.rules import Problem
 
@@ -202,8 +202,7 @@ def quoted(text: str) -> str:
 # Validators: value -> issues
 
 
-@dataclass(frozen=True)
-class Issue:
+class Issue(NamedTuple):
     """One problem found by a validator.
 
     Attributes:

@@ -43,7 +43,7 @@ folding the API examples into the Design section.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from agent.document import Section, normalize_heading, prose_lines
 from agent.rules import Problem
@@ -59,8 +59,7 @@ FIX = "Add the missing `##` section; write N/A with a one-line reason if it does
 _STAGE_HEADING_RE = re.compile(r"^\W*(alpha|beta|ga|general availability)\b", re.I)
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(NamedTuple):
     """Where a required section is in a document.
 
     Attributes:
@@ -241,8 +240,7 @@ def graduation_section(doc, template) -> Section | None:
     return doc.find("Graduation Requirements", "Feature lifecycle Phases", "Graduation")
 
 
-@dataclass(frozen=True)
-class StageMark:
+class StageMark(NamedTuple):
     """A place where a graduation stage is labelled.
 
     Attributes:

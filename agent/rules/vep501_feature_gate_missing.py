@@ -64,8 +64,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from agent.document import blank_comments
 from agent.rules import LazyPattern, Problem
@@ -86,8 +86,7 @@ _FENCE_RE = LazyPattern(r"^\s{0,3}(```+|~~~+)")
 _HEADING_RE = LazyPattern(r"^\s{0,3}#{1,6}(\s|$)")
 
 
-@dataclass
-class Paragraph:
+class Paragraph(NamedTuple):
     """Consecutive non-blank prose lines (headings, blank lines and code fences end one).
 
     Attributes:
@@ -107,7 +106,6 @@ class Paragraph:
         return self.lines[min(self.text.count("\n", 0, offset), len(self.lines) - 1)]
 
 
-@dataclass
 class BodyText:
     """The body split for phrase matching.
 
@@ -116,8 +114,9 @@ class BodyText:
         code: (file line, text) of lines inside fenced code blocks.
     """
 
-    paragraphs: list[Paragraph] = field(default_factory=list)
-    code: list[tuple[int, str]] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.paragraphs: list[Paragraph] = []
+        self.code: list[tuple[int, str]] = []
 
     @cached_property
     def flat(self) -> str:
@@ -280,8 +279,7 @@ def _gate_token(name: str | None, backticked: bool) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class GateName:
+class GateName(NamedTuple):
     """A feature gate named by the VEP.
 
     Attributes:
@@ -395,8 +393,7 @@ DIRECT_GA_RES = [
 _DIRECT_GA_WORDS = [("directly", "straight", "immediately", "away"), ("single",), ("graduation",)]
 
 
-@dataclass(frozen=True)
-class OptOut:
+class OptOut(NamedTuple):
     """A sentence saying the VEP has no feature gate.
 
     Attributes:

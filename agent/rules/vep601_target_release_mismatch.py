@@ -33,7 +33,7 @@ prose when migrating to front matter; if both stay, update them together.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from agent.document import prose_lines
 from agent.rules import Problem
@@ -77,8 +77,7 @@ def _stage(word: str) -> str:
     return "ga" if word.startswith(("ga", "general")) else word
 
 
-@dataclass(frozen=True)
-class BodyTarget:
+class BodyTarget(NamedTuple):
     """A target release written in the body.
 
     Attributes:
