@@ -1,5 +1,3 @@
-import sys
+from agent.cli import run
 
-from agent.cli import main
-
-sys.exit(main())
+run()

@@ -161,6 +161,28 @@ def test_console_script_runs():
     assert proc.returncode == 0 and proc.stdout.startswith("vep-review ")
 
 
+def test_console_script_check_flushes_output_and_keeps_the_exit_code(corpus):
+    # `check` ends with os._exit (agent.cli.run): the output must still be complete, in
+    # every format, and the exit code the one main() returned
+    corpus_dir = str(corpus)
+    proc = subprocess.run([sys.executable, "-m", "agent", "check", "--format", "json", corpus_dir],
+                          capture_output=True, text=True)
+    data = json.loads(proc.stdout)
+    assert proc.returncode == (1 if data["summary"]["error"] else 0) and data["summary"]["files"] >= 60
+    text = subprocess.run([sys.executable, "-m", "agent", "check", corpus_dir], capture_output=True, text=True)
+    assert text.returncode == proc.returncode and text.stdout.rstrip().splitlines()[-1].startswith("Found ")
+    missing = subprocess.run([sys.executable, "-m", "agent", "check", corpus_dir + "/no-such-file.md"],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and "no such file" in missing.stderr + missing.stdout
+
+
+def test_console_script_check_into_a_closed_pipe_is_quiet(corpus):
+    # a reader that stops early (`vep-review check … | head -1`) gets no traceback
+    proc = subprocess.run(f"'{sys.executable}' -m agent check '{corpus}' | head -1", shell=True,
+                          capture_output=True, text=True)
+    assert len(proc.stdout.splitlines()) == 1 and "Traceback" not in proc.stderr and "Broken" not in proc.stderr
+
+
 def test_named_supplementary_file_is_skipped_not_checked(corpus, capsys):
     appendix = need(corpus / "veps/sig-network/21-passt/passt-beta.md")
     assert main(["check", "--format", "json", str(appendix)]) == 0
