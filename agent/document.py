@@ -455,11 +455,21 @@ def find_repo_root(path) -> "Path | None":
     ``path`` under it; ``None`` when there is none."""
 
     p = _resolve(path)
-    for parent in p.parents:
-        if parent.name == "veps" and parent.is_dir():
-            return parent.parent
+    root = _root_above(str(p.parent))
+    if root is not None:
+        return Path(root)
     if p.is_dir() and (p / "veps").is_dir():
         return p
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _root_above(directory: str) -> str | None:
+    """The parent of the nearest ``veps`` directory among ``directory`` (resolved) and its
+    ancestors; cached, as the files of a directory share it."""
+    for d in (Path(directory), *Path(directory).parents):
+        if d.name == "veps" and d.is_dir():
+            return str(d.parent)
     return None
 
 

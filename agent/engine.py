@@ -282,13 +282,13 @@ PARALLEL_MIN_FILES = 16
 
 
 def _check_in_parallel(docs: list[Path], options: CheckOptions, workers: int) -> list[FileReport]:
-    """Check ``docs`` in ``workers`` processes: ``workers - 1`` forked children take a share
-    each and this process, already warm, takes the last one (no pool to start and no import
-    of multiprocessing: about a tenth of the wall time on the corpus). Shares are balanced by file
-    size; the order of ``docs`` is kept. A share whose child fails is checked here again,
-    so no finding is lost; if this process fails or is interrupted, the children are stopped
-    and reaped. Without ``os.fork``, or with other threads running (forking them is unsafe),
-    everything is checked in this process."""
+    """Check ``docs`` in ``workers`` processes: ``workers - 1`` forked children and this
+    process, already warm, take documents from one queue, largest first, until it is empty
+    (:func:`_queue`: no pool to start, no import of multiprocessing, and no process idles
+    while another still has work). The order of ``docs`` is kept. Documents taken by a child
+    that fails are checked here again, so no finding is lost; if this process fails or is
+    interrupted, the children are stopped and reaped. Without ``os.fork``, or with other
+    threads running (forking them is unsafe), everything is checked in this process."""
     import threading
 
     if not hasattr(os, "fork") or threading.active_count() > 1:
@@ -296,18 +296,18 @@ def _check_in_parallel(docs: list[Path], options: CheckOptions, workers: int) ->
     import pickle
     import signal
 
-    shares = _shares(docs, workers)
-    children: dict[int, tuple[int, list[int]]] = {}  # pid -> (read end of its pipe, its share)
+    queue, order, step = _queue(docs)
+    children: dict[int, int] = {}  # pid -> read end of the pipe its results come back on
     try:
-        for share in shares[:-1]:
+        for _ in range(workers - 1):
             read_end, write_end = os.pipe()
             pid = os.fork()
-            if pid == 0:  # the child: check its share, send the reports (or the usage error)
+            if pid == 0:  # the child: take documents, send back the reports (or the usage error)
                 status = 1
                 try:
                     os.close(read_end)
                     try:
-                        result: list[FileReport] | UsageError = _check_files([docs[i] for i in share], options, None)
+                        result: dict[int, FileReport] | UsageError = _take(queue, order, step, docs, options)
                     except UsageError as exc:
                         result = exc
                     with os.fdopen(write_end, "wb") as out:
@@ -316,51 +316,85 @@ def _check_in_parallel(docs: list[Path], options: CheckOptions, workers: int) ->
                 finally:
                     os._exit(status)
             os.close(write_end)
-            children[pid] = (read_end, share)
-        by_index = dict(zip(shares[-1], _check_files([docs[i] for i in shares[-1]], options, None)))
+            children[pid] = read_end
+        by_index = _take(queue, order, step, docs, options)
         for pid in list(children):
-            read_end, share = children.pop(pid)
-            with os.fdopen(read_end, "rb") as pipe:
+            with os.fdopen(children.pop(pid), "rb") as pipe:
                 data = pipe.read()
             _, status = os.waitpid(pid, 0)
-            result = pickle.loads(data) if status == 0 and data else _check_files([docs[i] for i in share], options, None)
-            if isinstance(result, UsageError):
-                raise result
-            by_index.update(zip(share, result))
+            if status == 0 and data:
+                result = pickle.loads(data)
+                if isinstance(result, UsageError):
+                    raise result
+                by_index.update(result)
     finally:  # this process failed or was interrupted: stop and reap the children left
-        for pid, (read_end, _) in children.items():
+        os.close(queue)
+        for pid, read_end in children.items():
             os.close(read_end)
             try:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
             except (ProcessLookupError, ChildProcessError):
                 pass
+    lost = [i for i in range(len(docs)) if i not in by_index]  # taken by a child that failed
+    by_index.update(zip(lost, _check_files([docs[i] for i in lost], options, None)))
     return [by_index[i] for i in range(len(docs))]
 
 
-def _shares(docs: list[Path], n: int) -> list[list[int]]:
-    """Indices of ``docs`` split into ``n`` shares of about equal total size (largest file
-    first to the lightest share), each in document order."""
+#: At most this many records in the queue: 4 KiB of them, which a pipe holds on every
+#: platform (POSIX ``PIPE_BUF`` is 512 bytes at least, 4 KiB on Linux, and a pipe's buffer
+#: larger), so that writing them all before forking cannot block.
+_QUEUE_RECORDS = 1024
+
+
+def _queue(docs: list[Path]) -> tuple[int, list[int], int]:
+    """The work queue of :func:`_check_in_parallel`, as make's jobserver hands out job
+    tokens: a pipe holding one 4-byte record per batch of ``step`` documents, read one record
+    at a time by every process (a read of 4 bytes is atomic, so each batch goes to one
+    process only).
+
+    Returns:
+        ``(read end of the pipe, its write end already closed; the indices of docs, largest
+        file first; step)``: record ``k`` stands for ``order[k * step:(k + 1) * step]``.
+    """
     sizes = []
-    for i, path in enumerate(docs):
-        try:
-            sizes.append((path.stat().st_size, i))
-        except OSError:
-            sizes.append((0, i))
-    shares: list[list[int]] = [[] for _ in range(n)]
-    loads = [0] * n
-    for size, i in sorted(sizes, reverse=True):
-        k = loads.index(min(loads))
-        shares[k].append(i)
-        loads[k] += size
-    return [sorted(share) for share in shares]
-
-
-def _check_files(docs: list[Path], options: CheckOptions, stdin: bytes | None) -> list[FileReport]:
-    """Check each file in this process; see :func:`check_paths`."""
-    files: list[FileReport] = []
     for path in docs:
-        loaded = load(path, options, stdin)
+        try:
+            sizes.append(path.stat().st_size)
+        except OSError:
+            sizes.append(0)
+    order = sorted(range(len(docs)), key=lambda i: -sizes[i])
+    step = -(-len(order) // _QUEUE_RECORDS)  # ceiling division: at most _QUEUE_RECORDS records
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, b"".join(k.to_bytes(4, "little") for k in range(-(-len(order) // step))))
+    finally:
+        os.close(write_end)
+    return read_end, order, step
+
+
+def _take(queue: int, order: list[int], step: int, docs: list[Path], options: CheckOptions) -> dict[int, FileReport]:
+    """Check documents taken from ``queue`` (see :func:`_queue`) until it is empty.
+
+    Returns:
+        index in ``docs`` -> its :class:`FileReport`.
+    """
+    out: dict[int, FileReport] = {}
+    contexts: dict = {}
+    while record := os.read(queue, 4):
+        k = int.from_bytes(record, "little")
+        batch = order[k * step:(k + 1) * step]
+        out.update(zip(batch, _check_files([docs[i] for i in batch], options, None, contexts)))
+    return out
+
+
+def _check_files(docs: list[Path], options: CheckOptions, stdin: bytes | None,
+                 contexts: dict | None = None) -> list[FileReport]:
+    """Check each file in this process; see :func:`check_paths`. ``contexts``: see :func:`load`."""
+    files: list[FileReport] = []
+    contexts = {} if contexts is None else contexts
+    for path in docs:
+        loaded = load(path, options, stdin, contexts)
         files.append(loaded if isinstance(loaded, FileReport) else FileReport(loaded[0].path, check_document(*loaded)))
     return files
 
@@ -373,8 +407,13 @@ def validate(docs: list[Path], options: CheckOptions) -> None:
         raise UsageError("--as-path needs exactly one checked file")
 
 
-def load(path: Path, options: CheckOptions, stdin: bytes | None = None) -> tuple[VepDocument, CheckContext] | FileReport:
+def load(path: Path, options: CheckOptions, stdin: bytes | None = None,
+         contexts: dict | None = None) -> tuple[VepDocument, CheckContext] | FileReport:
     """Read one document (``"-"``: ``stdin``) with its base version and build its context.
+
+    ``contexts``, a dict kept across the documents of one run, holds the contexts of
+    documents without a base version by repository root (configuration, SIG directories
+    and template are the same for all the documents of a repository).
 
     Returns:
         ``(doc, ctx)``, or a :class:`FileReport` whose ``error`` says in one line why the file
@@ -406,7 +445,11 @@ def load(path: Path, options: CheckOptions, stdin: bytes | None = None) -> tuple
                 base = base_from_git((repo_root or Path.cwd()) / options.as_path, options.base_ref)
             else:
                 base = base_from_git(path, options.base_ref)
-        return doc, build_context(path, options, repo_root, base, has_base)
+        if has_base or contexts is None:
+            return doc, build_context(path, options, repo_root, base, has_base)
+        if repo_root not in contexts:
+            contexts[repo_root] = build_context(path, options, repo_root)
+        return doc, contexts[repo_root]
     except UsageError:
         raise
     except (ConfigError, BaseError, ScheduleError) as exc:

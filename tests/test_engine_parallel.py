@@ -75,10 +75,10 @@ def _raise_in_child(monkeypatch, exc: Exception) -> None:
     """Make every forked child raise ``exc`` instead of checking its share (two shares)."""
     parent, real = os.getpid(), engine._check_files
 
-    def check_files(docs, options, stdin):
+    def check_files(docs, options, stdin, contexts=None):
         if os.getpid() != parent:
             raise exc
-        return real(docs, options, stdin)
+        return real(docs, options, stdin, contexts)
 
     monkeypatch.setattr(engine, "_check_files", check_files)
     monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
@@ -100,25 +100,59 @@ def test_a_usage_error_in_a_child_is_raised(many_veps, monkeypatch, forks):
     assert forks
 
 
-def test_shares_are_balanced_by_size_and_keep_document_order(tmp_path):
+def _drain(queue, order, step):
+    """The batches of documents in ``queue``, in the order processes take them."""
+    batches = []
+    while record := os.read(queue, 4):
+        k = int.from_bytes(record, "little")
+        batches.append(order[k * step:(k + 1) * step])
+    os.close(queue)
+    return batches
+
+
+def test_the_queue_hands_out_every_document_once_largest_first(tmp_path):
     paths = []
-    for n, size in enumerate([900, 100, 100, 100, 100, 100, 100, 100, 100, 100]):
+    for n, size in enumerate([100, 900, 300, 0, 500]):
         p = tmp_path / f"{n}.md"
         p.write_text("x" * size)
         paths.append(p)
-    shares = engine._shares(paths, 2)
-    assert sorted(i for share in shares for i in share) == list(range(10))
-    assert all(share == sorted(share) for share in shares)
-    assert [sum(paths[i].stat().st_size for i in share) for share in shares] == [900, 900]
+    paths.append(tmp_path / "gone.md")  # unreadable: size 0, still handed out
+    assert _drain(*engine._queue(paths)) == [[1], [4], [2], [0], [3], [5]]
+
+
+def test_the_queue_batches_documents_beyond_its_record_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "_QUEUE_RECORDS", 4)
+    paths = [tmp_path / f"{n}.md" for n in range(10)]
+    for n, p in enumerate(paths):
+        p.write_text("x" * (10 - n))
+    batches = _drain(*engine._queue(paths))
+    assert len(batches) == 4 and [i for b in batches for i in b] == list(range(10))
+
+
+def test_processes_share_the_work_of_a_directory(many_veps, monkeypatch):
+    # each process takes documents until the queue is empty: the child checks some, this
+    # process the others
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 4)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    parent, real, seen = os.getpid(), engine._check_files, []
+
+    def check_files(docs, options, stdin, contexts=None):
+        if os.getpid() == parent:
+            seen.extend(docs)
+        return real(docs, options, stdin, contexts)
+
+    monkeypatch.setattr(engine, "_check_files", check_files)
+    assert len(check_paths([str(many_veps)]).files) == 40
+    assert 0 < len(seen) < 40
 
 
 def test_a_failing_parent_stops_and_reaps_its_children(many_veps, monkeypatch, forks):
     parent, real = os.getpid(), engine._check_files
 
-    def fails_here(docs, options, stdin):
+    def fails_here(docs, options, stdin, contexts=None):
         if os.getpid() == parent:
             raise KeyboardInterrupt  # as if interrupted while the children still run
-        return real(docs, options, stdin)
+        return real(docs, options, stdin, contexts)
 
     monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 4)
     monkeypatch.setattr(engine.os, "cpu_count", lambda: 3)
