@@ -3,7 +3,7 @@
 Source: ``veps/NNNN-vep-template/vep.md`` of the checked repository ("each section needs to
 be filled even if the section doesn't apply to the VEP", kubevirt/enhancements README,
 Process step 2). When the repository has no template, the bundled list in
-``agent/data/sections.yaml`` is used. Aliases for real variants ("Non-Goals",
+``BUNDLED_SECTIONS`` is used. Aliases for real variants ("Non-Goals",
 "Update / Compatibility", the older "Implementation Phases" / "Feature lifecycle Phases"
 template) always come from the bundled list.
 """
@@ -17,7 +17,33 @@ from typing import NamedTuple
 from agent.document import normalize_heading, parse, strip_comments
 
 TEMPLATE_PATH = "veps/NNNN-vep-template/vep.md"
-_BUNDLED = Path(__file__).parent / "data" / "sections.yaml"
+#: Required ``##`` sections of a VEP, in the order of veps/NNNN-vep-template/vep.md, with the
+#: variants found in real VEPs of kubevirt/enhancements (older template revisions and author
+#: spellings): ``(name, aliases, required only without front matter)``. This is the bundled
+#: fallback: when the checked repository has the template, its ``##`` headings decide which
+#: sections are required and in which order, and these aliases still apply. (Python, not
+#: YAML: a check of VEPs without front matter then never loads a YAML parser.)
+BUNDLED_SECTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
+    # VEP-282 moves "Target releases" and the signoff checklist into the front matter:
+    # required only from documents without front matter.
+    ("VEP Status Metadata", ("Release Signoff Checklist",), True),
+    ("Overview", ("Summary", "Introduction"), False),
+    ("Motivation", (), False),
+    ("Goals", (), False),
+    ("Non Goals", ("Non-Goals", "Non goals", "Out of Scope"), False),
+    ("Definition of Users", ("Users", "Target Users"), False),
+    ("User Stories", ("Use Cases", "User Stories and Use Cases"), False),
+    ("Repos", ("Repositories", "Impacted Repos"), False),
+    ("Design", ("Proposal", "Detailed Design"), False),
+    ("API Examples", ("API Example", "API Changes", "Examples"), False),
+    ("Alternatives", ("Alternatives Considered", "Alternative Designs"), False),
+    ("Scalability", (), False),
+    ("Update/Rollback Compatibility",
+     ("Update / Compatibility", "Upgrade/Rollback Compatibility", "Update Compatibility", "Upgrade Compatibility"), False),
+    ("Functional Testing Approach", ("Functional Testing", "Testing Approach", "Testing"), False),
+    ("Implementation History", ("Implementation Phases", "Implementation Roadmap"), False),
+    ("Graduation Requirements", ("Feature lifecycle Phases", "Graduation", "Implementation Phases"), False),
+)
 
 
 class RequiredSection(NamedTuple):
@@ -59,17 +85,6 @@ class Template(NamedTuple):
         return None
 
 
-@lru_cache(maxsize=8)
-def _bundled() -> tuple[tuple[str, tuple[str, ...], bool], ...]:
-    import yaml
-
-    data = yaml.load(_BUNDLED.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return tuple(
-        (s["name"], tuple(s.get("aliases", [])), bool(s.get("without-front-matter-only", False)))
-        for s in data["sections"]
-    )
-
-
 def _placeholder_lines(body: str) -> frozenset[str]:
     lines = set()
     for raw in strip_comments(body).splitlines():
@@ -87,7 +102,7 @@ def load_template(repo_root: str | None) -> Template:
     A template file that cannot be read or has no ``##`` headings falls back to the
     bundled list; this never raises.
     """
-    bundled = {normalize_heading(name): (name, aliases, wfmo) for name, aliases, wfmo in _bundled()}
+    bundled = {normalize_heading(name): (name, aliases, wfmo) for name, aliases, wfmo in BUNDLED_SECTIONS}
     names: list[str] = [b[0] for b in bundled.values()]
     placeholders: dict[str, frozenset[str]] = {}
     source = "bundled"

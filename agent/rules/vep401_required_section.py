@@ -9,7 +9,7 @@ without front matter: meta-VEP 282 moves it into the front matter.
 
 A section is found, in this order:
 
-1. a `##` heading equal to the section's name or one of its aliases (agent/data/sections.yaml:
+1. a `##` heading equal to the section's name or one of its aliases (``BUNDLED_SECTIONS`` in agent/template.py:
    the older template's "Implementation Phases" and "Feature lifecycle Phases", spellings such
    as "Non-Goals" or "Update / Compatibility"), case and punctuation ignored, text in
    parentheses ignored; the section's own name wins over an alias ("User Stories" over an
