@@ -296,7 +296,9 @@ def _check_in_parallel(docs: list[Path], options: CheckOptions, workers: int) ->
     import pickle
     import signal
 
-    queue, order, step = _queue(docs)
+    order = _largest_first(docs)
+    queue, step = _queue(len(order))
+    contexts: dict = {}  # see load()
     children: dict[int, int] = {}  # pid -> read end of the pipe its results come back on
     try:
         for _ in range(workers - 1):
@@ -307,7 +309,7 @@ def _check_in_parallel(docs: list[Path], options: CheckOptions, workers: int) ->
                 try:
                     os.close(read_end)
                     try:
-                        result: dict[int, FileReport] | UsageError = _take(queue, order, step, docs, options)
+                        result: dict[int, FileReport] | UsageError = _take(queue, order, step, docs, options, contexts)
                     except UsageError as exc:
                         result = exc
                     with os.fdopen(write_end, "wb") as out:
@@ -317,7 +319,7 @@ def _check_in_parallel(docs: list[Path], options: CheckOptions, workers: int) ->
                     os._exit(status)
             os.close(write_end)
             children[pid] = read_end
-        by_index = _take(queue, order, step, docs, options)
+        by_index = _take(queue, order, step, docs, options, contexts)
         for pid in list(children):
             with os.fdopen(children.pop(pid), "rb") as pipe:
                 data = pipe.read()
@@ -347,40 +349,45 @@ def _check_in_parallel(docs: list[Path], options: CheckOptions, workers: int) ->
 _QUEUE_RECORDS = 1024
 
 
-def _queue(docs: list[Path]) -> tuple[int, list[int], int]:
-    """The work queue of :func:`_check_in_parallel`, as make's jobserver hands out job
-    tokens: a pipe holding one 4-byte record per batch of ``step`` documents, read one record
-    at a time by every process (a read of 4 bytes is atomic, so each batch goes to one
-    process only).
-
-    Returns:
-        ``(read end of the pipe, its write end already closed; the indices of docs, largest
-        file first; step)``: record ``k`` stands for ``order[k * step:(k + 1) * step]``.
-    """
+def _largest_first(docs: list[Path]) -> list[int]:
+    """Indices of ``docs``, largest file first (unreadable ones count as empty)."""
     sizes = []
     for path in docs:
         try:
             sizes.append(path.stat().st_size)
         except OSError:
             sizes.append(0)
-    order = sorted(range(len(docs)), key=lambda i: -sizes[i])
-    step = -(-len(order) // _QUEUE_RECORDS)  # ceiling division: at most _QUEUE_RECORDS records
+    return sorted(range(len(docs)), key=lambda i: -sizes[i])
+
+
+def _queue(n: int) -> tuple[int, int]:
+    """The work queue of :func:`_check_in_parallel`, as make's jobserver hands out job
+    tokens: a pipe holding one 4-byte record per batch of ``step`` of ``n`` documents, read
+    one record at a time by every process (a read of 4 bytes is atomic, so each batch goes
+    to one process only).
+
+    Returns:
+        ``(read end of the pipe, its write end already closed; step)``: record ``k`` stands
+        for the documents ``k * step`` to ``(k + 1) * step - 1`` of the list being shared.
+    """
+    step = max(1, -(-n // _QUEUE_RECORDS))  # ceiling division: at most _QUEUE_RECORDS records
     read_end, write_end = os.pipe()
     try:
-        os.write(write_end, b"".join(k.to_bytes(4, "little") for k in range(-(-len(order) // step))))
+        os.write(write_end, b"".join(k.to_bytes(4, "little") for k in range(-(-n // step))))
     finally:
         os.close(write_end)
-    return read_end, order, step
+    return read_end, step
 
 
-def _take(queue: int, order: list[int], step: int, docs: list[Path], options: CheckOptions) -> dict[int, FileReport]:
-    """Check documents taken from ``queue`` (see :func:`_queue`) until it is empty.
+def _take(queue: int, order: list[int], step: int, docs: list[Path], options: CheckOptions,
+          contexts: dict) -> dict[int, FileReport]:
+    """Check documents taken from ``queue`` (see :func:`_queue`; record ``k`` stands for
+    ``order[k * step:(k + 1) * step]``, indices in ``docs``) until it is empty.
 
     Returns:
         index in ``docs`` -> its :class:`FileReport`.
     """
     out: dict[int, FileReport] = {}
-    contexts: dict = {}
     while record := os.read(queue, 4):
         k = int.from_bytes(record, "little")
         batch = order[k * step:(k + 1) * step]

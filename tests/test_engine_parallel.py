@@ -100,33 +100,31 @@ def test_a_usage_error_in_a_child_is_raised(many_veps, monkeypatch, forks):
     assert forks
 
 
-def _drain(queue, order, step):
-    """The batches of documents in ``queue``, in the order processes take them."""
+def _drain(queue, step):
+    """The batches of positions in ``queue``, in the order processes take them."""
     batches = []
     while record := os.read(queue, 4):
         k = int.from_bytes(record, "little")
-        batches.append(order[k * step:(k + 1) * step])
+        batches.append(list(range(k * step, (k + 1) * step)))
     os.close(queue)
     return batches
 
 
-def test_the_queue_hands_out_every_document_once_largest_first(tmp_path):
+def test_documents_are_queued_largest_first(tmp_path):
     paths = []
     for n, size in enumerate([100, 900, 300, 0, 500]):
         p = tmp_path / f"{n}.md"
         p.write_text("x" * size)
         paths.append(p)
-    paths.append(tmp_path / "gone.md")  # unreadable: size 0, still handed out
-    assert _drain(*engine._queue(paths)) == [[1], [4], [2], [0], [3], [5]]
+    paths.append(tmp_path / "gone.md")  # unreadable: size 0, still checked
+    assert engine._largest_first(paths) == [1, 4, 2, 0, 3, 5]
+    assert _drain(*engine._queue(6)) == [[0], [1], [2], [3], [4], [5]]
 
 
-def test_the_queue_batches_documents_beyond_its_record_limit(tmp_path, monkeypatch):
+def test_the_queue_batches_documents_beyond_its_record_limit(monkeypatch):
     monkeypatch.setattr(engine, "_QUEUE_RECORDS", 4)
-    paths = [tmp_path / f"{n}.md" for n in range(10)]
-    for n, p in enumerate(paths):
-        p.write_text("x" * (10 - n))
-    batches = _drain(*engine._queue(paths))
-    assert len(batches) == 4 and [i for b in batches for i in b] == list(range(10))
+    batches = _drain(*engine._queue(10))
+    assert len(batches) == 4 and [i for b in batches for i in b][:10] == list(range(10))
 
 
 def test_processes_share_the_work_of_a_directory(many_veps, monkeypatch):
