@@ -436,7 +436,13 @@ def read(path: str, display: str | None = None, repo_path: str | None = None) ->
 
 @lru_cache(maxsize=1024)
 def _real_dir(directory: str) -> str:
-    return os.path.realpath(directory)
+    """``os.path.realpath(directory)`` (absolute), built on its parent's, cached: the
+    directories of the VEPs of one repository share all but their last component, which
+    is then the only one looked at (realpath would walk the whole path again for each)."""
+    parent, name = os.path.split(directory)
+    if not name or name in (".", "..") or parent == directory or os.path.islink(directory):
+        return os.path.realpath(directory)
+    return os.path.join(_real_dir(parent), name)
 
 
 def _resolve(path) -> Path:
@@ -454,7 +460,11 @@ def find_repo_root(path) -> "Path | None":
     """The nearest ancestor of ``path`` that has a ``veps/`` directory and contains
     ``path`` under it; ``None`` when there is none."""
 
-    p = _resolve(path)
+    return _root_of(_resolve(path))
+
+
+def _root_of(p: Path) -> "Path | None":
+    """:func:`find_repo_root` of an already resolved path."""
     root = _root_above(str(p.parent))
     if root is not None:
         return Path(root)
@@ -478,7 +488,7 @@ def repo_relative(path) -> str:
     inside a ``veps/`` tree."""
 
     p = _resolve(path)
-    root = find_repo_root(p)
+    root = _root_of(p)
     if root is None:
         return p.name
     return p.relative_to(root).as_posix()

