@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
+from functools import lru_cache
 from typing import NoReturn
 
 from agent.output import FORMATS
@@ -49,20 +51,46 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output")
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter at the terminal's width, found as ``shutil.get_terminal_size``
+    does ($COLUMNS, else the terminal of standard output, else 80) but once, and without
+    importing shutil: argparse makes a formatter for every option it adds, and shutil
+    (with bz2, lzma and zlib) is a few milliseconds of every start."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position, width or _columns() - 2)
+
+
+@lru_cache(maxsize=1)
+def _columns() -> int:
+    try:
+        columns = int(os.environ.get("COLUMNS", 0))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``vep-review``."""
-    parser = argparse.ArgumentParser(prog="vep-review", description="Review KubeVirt Enhancement Proposals (VEPs).")
+    parser = argparse.ArgumentParser(prog="vep-review", description="Review KubeVirt Enhancement Proposals (VEPs).",
+                                     formatter_class=_HelpFormatter)
     from agent import __version__
 
     parser.add_argument("--version", action="version", version=f"vep-review {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = sub.add_parser("check", help="deterministic checks (no API key needed)",
+    check = sub.add_parser("check", help="deterministic checks (no API key needed)", formatter_class=_HelpFormatter,
                            description="Run the deterministic checks on VEP documents.")
     _add_check_options(check)
     check.add_argument("--format", choices=[f for f in FORMATS if f != "markdown"], default="text")
 
     review = sub.add_parser("review", help="deterministic checks, then the LLM reviewers",
+                            formatter_class=_HelpFormatter,
                             description="Run the whole review graph: deterministic checks, then the LLM reviewers "
                                         "(design gaps, cross-SIG impact, feature-gate justification). Without "
                                         "ANTHROPIC_API_KEY the deterministic review is still complete.")
@@ -72,13 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--model", help="Anthropic model id (default: $VEP_REVIEW_MODEL or the configured default)")
     review.add_argument("--base-url", help="Anthropic-compatible endpoint (default: $ANTHROPIC_BASE_URL)")
 
-    rules = sub.add_parser("rules", help="list the rules or show one rule's documentation")
+    rules = sub.add_parser("rules", help="list the rules or show one rule's documentation",
+                           formatter_class=_HelpFormatter)
     rules.add_argument("rule", nargs="?", metavar="ID", help="rule ID or name")
     rules.add_argument("--format", choices=["text", "json"], default="text")
 
     for name, help_text in (("github", "GitHub Actions front end (/vep-review comments, PR checks)"),
                             ("eval", "evaluation runs over historic VEPs")):
-        p = sub.add_parser(name, help=help_text, add_help=False)
+        p = sub.add_parser(name, formatter_class=_HelpFormatter, help=help_text, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 
@@ -218,8 +247,6 @@ def run() -> NoReturn:
     code = main(argv)
     if not quick:
         sys.exit(code)
-    import os
-
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -116,7 +116,8 @@ class Section:
     """
 
     def __init__(self, level: int, title: str, line: int, end_line: int, body: str, parent: str | None = None):
-        self.level, self.title, self.line, self.end_line, self.body, self.parent = level, title, line, end_line, body, parent
+        self.level, self.title, self.line, self.end_line = level, title, line, end_line
+        self.body, self.parent = body, parent
 
     def __repr__(self) -> str:
         return f"Section({self.level}, {self.title!r}, line={self.line}, end_line={self.end_line})"
@@ -278,7 +279,8 @@ class VepDocument:
         self.notes: set[str] = notes if notes is not None else set()
 
     def __repr__(self) -> str:
-        return f"VepDocument({self.path!r}, {len(self.sections)} sections, front matter: {self.front_matter is not None})"
+        fm = self.front_matter is not None
+        return f"VepDocument({self.path!r}, {len(self.sections)} sections, front_matter={fm})"
 
     @cached_property
     def lines(self) -> list[str]:

@@ -136,11 +136,12 @@ def discover(paths: list[str]) -> tuple[list[Path], list[str], list[str]]:
 
 
 def _search(directory: Path) -> list[Path]:
+    markdown: list[Path] = []
+    for folder, subdirs, files in os.walk(directory):  # not Path.rglob: it would walk .git too
+        subdirs[:] = [d for d in subdirs if d not in _SKIP_DIRS and not d.startswith(".")]
+        markdown.extend(Path(folder, name) for name in files if name.endswith(".md"))
     found: list[Path] = []
-    for md in sorted(directory.rglob("*.md")):
-        rel_parts = md.relative_to(directory).parts
-        if any(part in _SKIP_DIRS or part.startswith(".") for part in rel_parts[:-1]):
-            continue
+    for md in sorted(markdown):
         if md.name == "vep.md":
             found.append(md)
             continue
