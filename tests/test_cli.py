@@ -196,3 +196,17 @@ def test_front_end_subcommands_take_their_own_options(corpus, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["github", "--help"])
     assert exc.value.code == 0 and "--dry-run" in capsys.readouterr().out
+
+
+def test_help_is_wrapped_at_the_terminal_width(monkeypatch, capsys):
+    from agent import cli
+
+    for columns in ("52", "100"):
+        monkeypatch.setenv("COLUMNS", columns)
+        cli._columns.cache_clear()
+        with pytest.raises(SystemExit):
+            main(["check", "--help"])
+        lines = capsys.readouterr().out.splitlines()
+        assert max(map(len, lines)) <= int(columns) - 2
+        assert columns == "52" or max(map(len, lines)) > 52  # wider when the terminal is
+    cli._columns.cache_clear()

@@ -21,3 +21,21 @@ def test_check_path_imports_nothing_heavy():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     line = next(line for line in proc.stdout.splitlines() if line.startswith("MODULES="))
     assert json.loads(line[len("MODULES="):]) == []
+
+
+def test_check_of_a_vep_without_front_matter_skips_the_start_up_costs():
+    # what docs/benchmarks.md measured as start-up: dataclasses (and inspect), shutil (argparse
+    # asks it the terminal width), and PyYAML with python-frontmatter when no document has
+    # front matter (the bundled required sections are Python data)
+    target = need(CORPUS / "veps/sig-storage/90-utility-volumes/vep.md")
+    assert not target.read_text().startswith("---")
+    code = (
+        "import sys, json\n"
+        "from agent.cli import main\n"
+        f"rc = main(['check', '--format', 'json', {str(target)!r}])\n"
+        "print('MODULES=' + json.dumps(sorted(m for m in ('dataclasses', 'inspect', 'shutil', 'yaml', 'frontmatter')"
+        " if m in sys.modules)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    line = next(line for line in proc.stdout.splitlines() if line.startswith("MODULES="))
+    assert json.loads(line[len("MODULES="):]) == []
