@@ -344,9 +344,8 @@ def _check_in_parallel(docs: list[Path], options: CheckOptions, workers: int) ->
     return [by_index[i] for i in range(len(docs))]
 
 
-#: At most this many records in the queue: 4 KiB of them, which a pipe holds on every
-#: platform (POSIX ``PIPE_BUF`` is 512 bytes at least, 4 KiB on Linux, and a pipe's buffer
-#: larger), so that writing them all before forking cannot block.
+#: At most this many records in the queue: 4 KiB, less than a pipe's buffer holds (64 KiB
+#: on Linux, 16 KiB on macOS), so that writing them all before forking cannot block.
 _QUEUE_RECORDS = 1024
 
 
