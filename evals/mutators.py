@@ -792,6 +792,24 @@ def swap_sections(text: str, repo_path: str, env: MutationEnv, first: str = "Goa
     return Mutation(_replace_lines(text, a.line, b.end_line, new), repo_path, f"'{second}' moved before '{first}'")
 
 
+@mutator
+def duplicate_section(text: str, repo_path: str, env: MutationEnv, section: str = "Goals") -> Mutation:
+    """Append a second copy of the required ``##`` section ``section`` (its own text, up to
+    its first subsection) at the end of the document, as a merge that kept both sides does.
+
+    Skips documents without the section.
+    """
+    doc = _doc(text, repo_path)
+    s = find_section(doc, env.template, section)
+    if s is None:
+        raise Skip(f"the document has no '{section}' section")
+    own_end = next((t.line - 1 for t in doc.sections_after(s.line) if t.line <= s.end_line), s.end_line)
+    copy = doc.lines[s.line - 1 : own_end]
+    lines = text.rstrip("\n").split("\n")
+    return Mutation("\n".join([*lines, "", *copy]).rstrip("\n") + "\n", repo_path,
+                    f"appended a copy of '{s.title}' (lines {s.line}-{own_end})", section=s.title)
+
+
 # -- document, layout and front matter shape: the rules no defect above reaches ----------------
 
 @mutator

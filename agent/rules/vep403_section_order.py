@@ -4,7 +4,8 @@
 finds them: names, aliases, headings that start or end with one; not those at another
 heading level, which VEP401 reports) must appear in the order of
 ``veps/NNNN-vep-template/vep.md``. Other `##` sections may sit anywhere. When a heading
-repeats a section ("User Stories" and "Use Cases"), the first one counts.
+repeats a section ("User Stories" and "Use Cases"), the first one counts (a second
+copy of the same heading is VEP406's).
 
 The rule reports the fewest sections that are out of place: the longest run of required
 sections already in template order stays, and every other one gets a warning that names
