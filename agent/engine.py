@@ -270,7 +270,7 @@ def check_paths(paths: list[str], options: CheckOptions | None = None, stdin: by
     report = Report()
     docs, report.errors, report.skipped = discover(paths)
     validate(docs, options)
-    workers = min(os.cpu_count() or 1, len(docs) // PARALLEL_MIN_FILES)
+    workers = min(_cpus(), len(docs) // PARALLEL_MIN_FILES)
     if workers > 1 and "-" not in [str(d) for d in docs]:
         report.files = _check_in_parallel(docs, options, workers)
     else:
@@ -280,6 +280,14 @@ def check_paths(paths: list[str], options: CheckOptions | None = None, stdin: by
 
 #: Below this many files per worker process, checking in one process is faster.
 PARALLEL_MIN_FILES = 16
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (its affinity mask, as ``taskset`` or a container
+    sets it, where the platform has one), not every CPU of the machine."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def _check_in_parallel(docs: list[Path], options: CheckOptions, workers: int) -> list[FileReport]:

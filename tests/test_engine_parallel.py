@@ -55,7 +55,7 @@ def _serial(monkeypatch, paths):
 
 def test_parallel_check_equals_serial_check(many_veps, monkeypatch, forks):
     monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 4)
-    monkeypatch.setattr(engine.os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(engine, "_cpus", lambda: 3)
     parallel = check_paths([str(many_veps)])
     serial = _serial(monkeypatch, [str(many_veps)])
     assert len(parallel.files) == 40 and len(forks) == 2  # two children, the third share here
@@ -65,7 +65,7 @@ def test_parallel_check_equals_serial_check(many_veps, monkeypatch, forks):
 
 def test_parallel_check_of_the_real_corpus_equals_serial_check(corpus, monkeypatch, forks):
     monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 8)
-    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(engine, "_cpus", lambda: 2)
     parallel = check_paths([str(corpus)])
     assert forks
     assert _as_tuples(parallel) == _as_tuples(_serial(monkeypatch, [str(corpus)]))
@@ -81,7 +81,7 @@ def _raise_in_child(monkeypatch, exc: Exception) -> None:
         return real(docs, options, stdin, contexts)
 
     monkeypatch.setattr(engine, "_check_files", check_files)
-    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(engine, "_cpus", lambda: 2)
 
 
 def test_a_failing_child_loses_no_finding(many_veps, monkeypatch, forks):
@@ -131,7 +131,7 @@ def test_processes_share_the_work_of_a_directory(many_veps, monkeypatch):
     # each process takes documents until the queue is empty: the child checks some, this
     # process the others
     monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 4)
-    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(engine, "_cpus", lambda: 2)
     parent, real, seen = os.getpid(), engine._check_files, []
 
     def check_files(docs, options, stdin, contexts=None):
@@ -153,7 +153,7 @@ def test_a_failing_parent_stops_and_reaps_its_children(many_veps, monkeypatch, f
         return real(docs, options, stdin, contexts)
 
     monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 4)
-    monkeypatch.setattr(engine.os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(engine, "_cpus", lambda: 3)
     monkeypatch.setattr(engine, "_check_files", fails_here)
     fds = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
     with pytest.raises(KeyboardInterrupt):
@@ -163,3 +163,20 @@ def test_a_failing_parent_stops_and_reaps_its_children(many_veps, monkeypatch, f
         os.waitpid(-1, os.WNOHANG)
     if fds is not None:
         assert len(os.listdir("/proc/self/fd")) == fds  # and no pipe is left open
+
+
+def test_one_cpu_checks_a_directory_in_this_process(many_veps, monkeypatch, forks):
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 4)
+    monkeypatch.setattr(engine, "_cpus", lambda: 1)
+    assert len(check_paths([str(many_veps)]).files) == 40 and forks == []
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no CPU affinity on this platform")
+def test_cpus_follow_the_affinity_mask():
+    # a process pinned to one CPU (taskset, a container's cpuset) checks in one process
+    import subprocess
+    import sys
+
+    code = ("import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
+            "from agent.engine import _cpus; print(_cpus())")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "1"
