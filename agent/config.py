@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from agent.rules import all_rules, get_rule
+from agent.rules import get_rule
 
 _INLINE_RE = re.compile(r"<!--\s*vep-review:\s*disable=([\w\-, ]+?)\s*-->")
 _LEVELS = ("error", "warning", "info")
@@ -177,7 +177,3 @@ def inline_disabled(text: str) -> set[str]:
                 out.add(rule.id)
     return out
 
-
-def known_ids() -> list[str]:
-    """All rule IDs (for help texts)."""
-    return [r.id for r in all_rules()]

@@ -1,7 +1,8 @@
 """Everything a rule may need besides the document itself.
 
-A :class:`CheckContext` is built once per checked file by :func:`build_context` (the
-repository-wide parts, such as the SIG list, the template and the schedules, are cached).
+A :class:`CheckContext` is built by :func:`agent.engine.build_context`: once per repository
+in a run, and once per document that has a base version (the repository-wide parts, such as
+the SIG list and the template, are cached).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from agent.config import Config
-from agent.document import VepDocument, parse
+from agent.document import VepDocument, parse, repo_relative
 from agent.template import Template, load_template
 
 #: SIGs assumed when the checked file is not inside an enhancements checkout (the SIG
@@ -108,6 +109,4 @@ def base_from_git(path: Path, ref: str) -> VepDocument | None:
     shown = subprocess.run(["git", "-C", top, "show", f"{ref}:{rel}"], capture_output=True)
     if shown.returncode != 0:
         return None
-    from agent.document import repo_relative
-
     return parse(shown.stdout, f"{ref}:{rel}", repo_relative(path))

@@ -112,12 +112,10 @@ class Section:
         line: 1-based line of the heading.
         end_line: 1-based last line of the section, subsections included.
         body: the text between the heading and ``end_line``, subsections included.
-        parent: the enclosing section's title (for level > 2), else ``None``.
     """
 
-    def __init__(self, level: int, title: str, line: int, end_line: int, body: str, parent: str | None = None):
-        self.level, self.title, self.line, self.end_line = level, title, line, end_line
-        self.body, self.parent = body, parent
+    def __init__(self, level: int, title: str, line: int, end_line: int, body: str):
+        self.level, self.title, self.line, self.end_line, self.body = level, title, line, end_line, body
 
     def __repr__(self) -> str:
         return f"Section({self.level}, {self.title!r}, line={self.line}, end_line={self.end_line})"
@@ -532,9 +530,11 @@ def parse(data: bytes | str, path: str = "<stdin>", repo_path: str | None = None
     info = PathInfo.from_repo_path(repo_path if repo_path is not None else PurePosixPath(path).name)
     lines = text.split("\n")
     fm, body_line = _split_front_matter(lines)
-    body = "\n".join(lines[body_line - 1 :])
-    sections = _sections(body, body_line, len(lines))
-    return VepDocument(path, info, text, fm, sections, body_line, notes)
+    body_lines = lines[body_line - 1 :]
+    body = "\n".join(body_lines)
+    doc = VepDocument(path, info, text, fm, _sections(body, body_lines, body_line, len(lines)), body_line, notes)
+    doc.__dict__.update(lines=lines, body=body)  # the cached properties, already computed here
+    return doc
 
 
 def _split_front_matter(lines: list[str]) -> tuple[FrontMatter | None, int]:
@@ -622,7 +622,8 @@ def headings(body: str) -> list[tuple[int, str, int]]:
     return out
 
 
-def _sections(body: str, offset: int, total_lines: int) -> list[Section]:
+def _sections(body: str, body_lines: list[str], offset: int, total_lines: int) -> list[Section]:
+    """The sections of ``body`` (``body_lines`` joined), whose first line is file line ``offset``."""
     heads = [(level, title, offset + line) for level, title, line in headings(body)]  # file lines
     # end line of each heading's section: the line before the next heading of the same or
     # a higher level (one pass with a stack of open sections)
@@ -632,13 +633,8 @@ def _sections(body: str, offset: int, total_lines: int) -> list[Section]:
         while open_ and heads[open_[-1]][0] >= level:
             ends[open_.pop()] = line - 1
         open_.append(idx)
-    body_lines = body.split("\n")
     sections: list[Section] = []
-    parents: dict[int, str] = {}
     for idx, (level, title, line) in enumerate(heads):
         end = ends[idx]
-        text = "\n".join(body_lines[line - offset + 1 : end - offset + 1])
-        parents[level] = title
-        parent = parents.get(level - 1) if level > 2 else None
-        sections.append(Section(level, title, line, end, text, parent))
+        sections.append(Section(level, title, line, end, "\n".join(body_lines[line - offset + 1 : end - offset + 1])))
     return sections

@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
-from agent.config import Config, inline_disabled, load_config
-from agent.context import CheckContext, base_from_git, sig_dirs
+from agent.config import Config, ConfigError, inline_disabled, load_config
+from agent.context import BaseError, CheckContext, base_from_git, sig_dirs
 from agent.document import VepDocument, find_repo_root, parse, read, repo_relative
 from agent.findings import FileReport, Finding, Severity
 from agent.rules import Problem, Rule, all_rules
@@ -224,9 +224,10 @@ def _internal_error(doc: VepDocument, rule: Rule, exc: Exception) -> Finding:
     )
 
 
-def build_context(doc_path: Path | None, options: CheckOptions, repo_root: Path | None, base: VepDocument | None = None,
+def build_context(options: CheckOptions, repo_root: Path | None, base: VepDocument | None = None,
                   has_base: bool = False) -> CheckContext:
-    """Assemble the :class:`CheckContext` for one document.
+    """Assemble the :class:`CheckContext` for the documents of the repository at
+    ``repo_root`` (with a base version: for the one document it is the base of).
 
     Raises:
         agent.config.ConfigError, agent.schedules.ScheduleError: bad configuration or
@@ -422,8 +423,7 @@ def validate(docs: list[Path], options: CheckOptions) -> None:
         raise UsageError("--as-path needs exactly one checked file")
 
 
-def load(path: Path, options: CheckOptions, stdin: bytes | None = None,
-         contexts: dict | None = None) -> tuple[VepDocument, CheckContext] | FileReport:
+def load(path: Path, options: CheckOptions, stdin: bytes | None, contexts: dict) -> tuple[VepDocument, CheckContext] | FileReport:
     """Read one document (``"-"``: ``stdin``) with its base version and build its context.
 
     ``contexts``, a dict kept across the documents of one run, holds the contexts of
@@ -438,9 +438,6 @@ def load(path: Path, options: CheckOptions, stdin: bytes | None = None,
         UsageError: bad configuration, base revision or schedules directory (these concern
             the whole run, not one file).
     """
-    from agent.config import ConfigError
-    from agent.context import BaseError
-
     display = "<stdin>" if str(path) == "-" else str(path)
     try:
         repo_root = find_repo_root(Path.cwd() if display == "<stdin>" else path)
@@ -460,10 +457,10 @@ def load(path: Path, options: CheckOptions, stdin: bytes | None = None,
                 base = base_from_git((repo_root or Path.cwd()) / options.as_path, options.base_ref)
             else:
                 base = base_from_git(path, options.base_ref)
-        if has_base or contexts is None:
-            return doc, build_context(path, options, repo_root, base, has_base)
+        if has_base:
+            return doc, build_context(options, repo_root, base, has_base)
         if repo_root not in contexts:
-            contexts[repo_root] = build_context(path, options, repo_root)
+            contexts[repo_root] = build_context(options, repo_root)
         return doc, contexts[repo_root]
     except UsageError:
         raise

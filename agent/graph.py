@@ -71,13 +71,11 @@ class Deps:
 
     Attributes:
         client: the LLM client, ``None`` when the LLM part does not run.
-        skip_reason: why it does not run (``--no-llm``, no key), when ``client`` is ``None``.
         reviewers: keys of the enabled reviewers.
         max_findings_per_reviewer, min_confidence: verification limits.
     """
 
     client: LlmClient | None
-    skip_reason: str | None = None
     reviewers: tuple[str, ...] = tuple(r.key for r in REVIEWERS)
     max_findings_per_reviewer: int = 5
     min_confidence: float = 0.0

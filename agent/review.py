@@ -174,7 +174,7 @@ async def areview_documents(items: list[tuple["VepDocument", "CheckContext"]], l
             files = [FileReport(doc.path, check_document(doc, ctx)) for doc, ctx in items]
             return Report(files=files, llm_status=f"skipped: the review graph needs langgraph ({exc.name} is not installed)")
         reviewers = tuple(llm.reviewers or config_llm.get("reviewers") or ("design_gaps", "cross_sig", "feature_gate"))
-        deps = Deps(client=client, skip_reason=skip, reviewers=reviewers,
+        deps = Deps(client=client, reviewers=reviewers,
                     max_findings_per_reviewer=int(config_llm.get("max_findings_per_reviewer", llm.max_findings_per_reviewer)),
                     min_confidence=float(config_llm.get("min_confidence", llm.min_confidence)))
         gate = asyncio.Semaphore(max(1, llm.max_parallel_documents))
@@ -215,7 +215,8 @@ def load_items(paths: list[str], options: CheckOptions, stdin: bytes | None = No
 
     docs, errors, skipped = discover(paths)
     validate(docs, options)
-    return [load(path, options, stdin) for path in docs], errors, skipped
+    contexts: dict = {}
+    return [load(path, options, stdin, contexts) for path in docs], errors, skipped
 
 
 def _client_for(llm: LlmOptions, model: str, config_llm: dict, have_items: bool):

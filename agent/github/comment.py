@@ -19,8 +19,6 @@ import re
 from dataclasses import dataclass
 
 STICKY_MARKER = "<!-- vep-review:sticky -->"
-#: GitHub rejects comment bodies longer than this (characters).
-GITHUB_COMMENT_LIMIT = 65536
 _KEY_RE = re.compile(r"<!-- vep-review:key ([^>]*?) -->")
 
 

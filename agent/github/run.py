@@ -142,7 +142,7 @@ def prepare(source, changed: list[ChangedFile], head: str, base: str, tree: Base
             continue
         doc = parse(data, cf.path, cf.path)
         base_doc = parse(base_data, f"{short(base)}:{cf.base_path}", cf.path) if base_data is not None else None
-        ctx = build_context(None, options, tree.root, base_doc, has_base=True)
+        ctx = build_context(options, tree.root, base_doc, has_base=True)
         items.append((doc, ctx))
     return Prepared(items, unreadable, removed, skipped, tree)
 

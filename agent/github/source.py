@@ -45,13 +45,11 @@ class ChangedFile:
         path: path at the head commit (for a removed file: the path it had).
         status: ``added``, ``modified``, ``removed``, ``renamed``, ``copied`` or ``changed``.
         previous_path: the path at the base commit for a rename, else ``None``.
-        blob_sha: git blob SHA of the head version, when known.
     """
 
     path: str
     status: str
     previous_path: str | None = None
-    blob_sha: str | None = None
 
     @property
     def removed(self) -> bool:
@@ -168,8 +166,7 @@ class ApiSource:
         """The files a PR changes (``pull``: a PyGithub ``PullRequest``)."""
         out = []
         for f in pull.get_files():
-            out.append(ChangedFile(path=f.filename, status=f.status, previous_path=f.previous_filename or None,
-                                   blob_sha=f.sha))
+            out.append(ChangedFile(path=f.filename, status=f.status, previous_path=f.previous_filename or None))
         return out
 
     def read(self, path: str, ref: str) -> bytes | None:

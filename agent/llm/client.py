@@ -30,7 +30,7 @@ import email.utils
 import json
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from agent.llm.prompts import Request
 from agent.llm.schema import ReviewerOutput, describe_error
@@ -113,7 +113,6 @@ class ClientSettings:
     max_tokens: int = 8000
     effort: str | None = None
     output_mode: str = "json"
-    extra_headers: dict[str, str] = field(default_factory=dict)
 
 
 def supports_effort(model: str) -> bool:
@@ -144,7 +143,6 @@ class LlmClient:
             timeout=settings.timeout,
             max_retries=0,
             http_client=http_client or anthropic.DefaultAsyncHttpxClient(),
-            default_headers=settings.extra_headers or None,
         )
 
     async def aclose(self) -> None:

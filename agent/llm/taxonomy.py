@@ -42,17 +42,6 @@ _WEIGHTS = {"path": 3, "type": 3, "field": 3, "term": 1, "topic": 1}
 _MAX_LINES_PER_ITEM = 3
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One match: ``item`` (the path, type, field, term or topic) of ``kind`` for ``sig``,
-    on 1-based file ``line``, whose text is ``text`` (trimmed)."""
-
-    sig: str
-    kind: str
-    item: str
-    line: int
-    text: str
-
 
 @dataclass
 class SigEvidence:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from agent.document import normalize_heading
 from agent.findings import Finding, Severity
@@ -150,7 +150,6 @@ class VerifyStats:
     dropped_duplicate: int = 0
     dropped_capped: int = 0
     dropped_low_confidence: int = 0
-    unverified_quotes: list[str] = field(default_factory=list)
 
 
 def verify(doc, raw: list[tuple[str, object]], deterministic: list[Finding], reviewers: dict,
@@ -176,7 +175,6 @@ def verify(doc, raw: list[tuple[str, object]], deterministic: list[Finding], rev
         loc = index.locate(item.quote, item.section)
         if loc is None:
             stats.dropped_unverified += 1
-            stats.unverified_quotes.append(f"{key}: {item.quote[:80]}")
             continue
         if item.confidence < min_confidence:
             stats.dropped_low_confidence += 1
