@@ -166,14 +166,14 @@ def load_config(repo_root: Path | None, explicit: str | None = None) -> Config:
     return Config()
 
 
+def inline_disabled_names(text: str) -> set[str]:
+    """The rule IDs and names, as written, of the ``<!-- vep-review: disable=… -->`` comments
+    in ``text``."""
+    return {key.strip() for m in _INLINE_RE.finditer(text) for key in m.group(1).split(",")}
+
+
 def inline_disabled(text: str) -> set[str]:
     """Rule IDs disabled by ``<!-- vep-review: disable=… -->`` comments in ``text``;
     unknown names are ignored (a typo must not hide other findings)."""
-    out: set[str] = set()
-    for m in _INLINE_RE.finditer(text):
-        for key in m.group(1).split(","):
-            rule = get_rule(key.strip())
-            if rule is not None:
-                out.add(rule.id)
-    return out
+    return {rule.id for rule in map(get_rule, inline_disabled_names(text)) if rule is not None}
 

@@ -30,7 +30,6 @@ options) are passed as LangGraph runtime context (:class:`Deps`), not in the sta
 from __future__ import annotations
 
 import operator
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, TypedDict
@@ -40,6 +39,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
+from agent.config import inline_disabled_names
 from agent.context import CheckContext
 from agent.document import VepDocument
 from agent.engine import check_document
@@ -117,20 +117,15 @@ def reviewer_node(key: str):
 async def verify_node(state: ReviewState, runtime: Runtime[Deps]) -> dict:
     deps = runtime.context
     doc = state["doc"]
-    off = suppressed_reviewers(doc.text)
-    raw = [(key, item) for key, item in state.get("raw", []) if key not in off]
-    findings, stats = verify(doc, raw, state.get("deterministic", []), BY_KEY, deps.max_findings_per_reviewer,
+    findings, stats = verify(doc, state.get("raw", []), state.get("deterministic", []), BY_KEY, deps.max_findings_per_reviewer,
                              deps.min_confidence)
     return {"llm_findings": findings, "stats": stats}
-
-
-_INLINE_RE = re.compile(r"<!--\s*vep-review:\s*disable=([\w\-, ]+?)\s*-->")
 
 
 def suppressed_reviewers(text: str) -> set[str]:
     """Reviewer keys disabled in the VEP by ``<!-- vep-review: disable=LLM201 -->`` (rule ID or
     name, as for the deterministic rules)."""
-    named = {k.strip() for m in _INLINE_RE.finditer(text) for k in m.group(1).split(",")}
+    named = inline_disabled_names(text)
     return {r.key for r in REVIEWERS if r.rule in {n.upper() for n in named} or r.name in named}
 
 

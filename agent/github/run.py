@@ -27,6 +27,7 @@ from agent.github.client import RetrySettings
 from agent.github.comment import STICKY_MARKER, CacheKey, config_error_body, find_sticky, short, upsert_sticky
 from agent.github.events import USAGE, Command, EventError, get, load_event, parse_command
 from agent.github.source import ApiSource, BaseTree, ChangedFile, GitSource, SourceError, materialize_base, select_documents
+from agent.output.github import escape_data
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_GITHUB = 0, 1, 2, 3
 #: Room kept free below GitHub's comment limit (zero-width joiners and markers included).
@@ -87,7 +88,7 @@ def log(message: str) -> None:
 def error(message: str) -> None:
     """An error line that GitHub shows as an annotation of the run."""
     one_line = " ".join(str(message).split())
-    print(f"::error title=vep-review::{one_line.replace('%', '%25')}", flush=True)
+    print(f"::error title=vep-review::{escape_data(one_line)}", flush=True)
 
 
 # --------------------------------------------------------------------------- review core

@@ -12,12 +12,13 @@ from typing import TextIO
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def _escape_data(text: str) -> str:
+def escape_data(text: str) -> str:
+    """``text`` as the message of a GitHub Actions workflow command."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def annotation(f) -> str:
@@ -27,17 +28,17 @@ def annotation(f) -> str:
         props.append(f"line={f.line}")
     props.append(f"title={_escape_property(f'{f.rule} {f.name}')}")
     message = f.message + (f"\nFix: {f.fix}" if f.fix else "")
-    return f"::{_LEVEL[f.severity.value]} {','.join(props)}::{_escape_data(message)}"
+    return f"::{_LEVEL[f.severity.value]} {','.join(props)}::{escape_data(message)}"
 
 
 def render_github(report, out: TextIO) -> None:
     """Write one workflow command per finding and per unreadable input."""
     for fr in report.files:
         if fr.error:
-            out.write(f"::error file={_escape_property(fr.path)}::{_escape_data(fr.error)}\n")
+            out.write(f"::error file={_escape_property(fr.path)}::{escape_data(fr.error)}\n")
         for f in fr.findings:
             out.write(annotation(f) + "\n")
     for err in report.errors:
-        out.write(f"::error::{_escape_data(err)}\n")
+        out.write(f"::error::{escape_data(err)}\n")
     if report.llm_status:
-        out.write(f"::notice::{_escape_data(report.llm_status)}\n")
+        out.write(f"::notice::{escape_data(report.llm_status)}\n")
