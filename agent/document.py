@@ -280,6 +280,15 @@ class VepDocument:
         fm = self.front_matter is not None
         return f"VepDocument({self.path!r}, {len(self.sections)} sections, front_matter={fm})"
 
+    def memo(self, key, compute):
+        """``compute()`` once per document and ``key`` (hashable; include what else the result
+        depends on, such as the template): what several rules derive from the same
+        document is derived once."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
     @cached_property
     def lines(self) -> list[str]:
         """The file's lines; ``lines[i]`` is line ``i + 1``."""

@@ -53,14 +53,11 @@ class RequiredSection(NamedTuple):
         name: heading as in the template.
         aliases: normalized headings accepted instead (the name included).
         without_front_matter_only: required only when the VEP has no front matter.
-        placeholders: the template's own text for the section (normalized lines), which
-            does not count as content.
     """
 
     name: str
     aliases: frozenset[str]
     without_front_matter_only: bool = False
-    placeholders: frozenset[str] = frozenset()
 
 
 class Template(NamedTuple):
@@ -104,31 +101,22 @@ def load_template(repo_root: str | None) -> Template:
     """
     bundled = {normalize_heading(name): (name, aliases, wfmo) for name, aliases, wfmo in BUNDLED_SECTIONS}
     names: list[str] = [b[0] for b in bundled.values()]
-    placeholders: dict[str, frozenset[str]] = {}
     source = "bundled"
-    all_placeholders: set[str] = set()
+    placeholders: set[str] = set()
     if repo_root is not None:
         path = Path(repo_root) / TEMPLATE_PATH
         try:
-            doc = parse(path.read_bytes(), str(path), TEMPLATE_PATH)
+            h2 = parse(path.read_bytes(), str(path), TEMPLATE_PATH).h2()
         except OSError:
-            doc = None
-        if doc is not None and doc.h2():
-            names = [s.title for s in doc.h2()]
+            h2 = []
+        if h2:
+            names = [s.title for s in h2]
             source = str(path)
-            for s in doc.h2():
-                placeholders[normalize_heading(s.title)] = _placeholder_lines(s.body)
-                all_placeholders |= placeholders[normalize_heading(s.title)]
+            for s in h2:
+                placeholders |= _placeholder_lines(s.body)
     sections = []
     for name in names:
         key = normalize_heading(name)
         _, aliases, wfmo = bundled.get(key, (name, (), False))
-        sections.append(
-            RequiredSection(
-                name=name,
-                aliases=frozenset({key, *(normalize_heading(a) for a in aliases)}),
-                without_front_matter_only=wfmo,
-                placeholders=placeholders.get(key, frozenset()),
-            )
-        )
-    return Template(tuple(sections), source, frozenset(all_placeholders))
+        sections.append(RequiredSection(name, frozenset({key, *(normalize_heading(a) for a in aliases)}), wfmo))
+    return Template(tuple(sections), source, frozenset(placeholders))

@@ -98,25 +98,16 @@ def _loose(key: str, aliases) -> bool:
     return False
 
 
-_RECENT: list[tuple[object, object, dict]] = []
-
-
 def locate(doc, template) -> dict[str, Located]:
     """Find each required section of ``template`` in ``doc`` (see the rule's documentation
-    for the order of the searches). The last few results are kept: several rules ask.
+    for the order of the searches). Kept with the document: several rules ask.
 
     Returns:
         required section name -> :class:`Located`, for the sections found; sections not
         required for this document (``without_front_matter_only`` with front matter) are
         left out. Never raises.
     """
-    for d, t, found in _RECENT:
-        if d is doc and t is template:
-            return dict(found)
-    found = _locate(doc, template)
-    _RECENT.insert(0, (doc, template, found))
-    del _RECENT[4:]
-    return dict(found)
+    return dict(doc.memo(("required sections", template), lambda: _locate(doc, template)))
 
 
 def _locate(doc, template) -> dict[str, Located]:
@@ -257,7 +248,7 @@ class StageMark(NamedTuple):
     has_content: bool
 
 
-def stage_marks(doc, grad: Section, placeholders: frozenset[str] = frozenset()) -> list[StageMark]:
+def stage_marks(doc, grad: Section) -> list[StageMark]:
     """Stage labels in the graduation section ``grad``:
 
     - headings inside it whose text names a stage (``### Alpha``, ``### Alpha (v1.7)``,
@@ -274,22 +265,13 @@ def stage_marks(doc, grad: Section, placeholders: frozenset[str] = frozenset()) 
     and fenced code are ignored.
 
     Returns:
-        the marks in document order. Never raises. The last few results are kept: VEP404,
-        VEP405 and VEP501 ask about the same section.
+        the marks in document order. Never raises. Kept with the document: VEP404, VEP405
+        and VEP501 ask about the same section.
     """
-    for d, g, p, marks in _RECENT_MARKS:
-        if d is doc and g is grad and p == placeholders:
-            return list(marks)
-    marks = _stage_marks(doc, grad, placeholders)
-    _RECENT_MARKS.insert(0, (doc, grad, placeholders, marks))
-    del _RECENT_MARKS[4:]
-    return list(marks)
+    return list(doc.memo(("stage marks", grad), lambda: _stage_marks(doc, grad)))
 
 
-_RECENT_MARKS: list[tuple[object, Section, frozenset[str], list[StageMark]]] = []
-
-
-def _stage_marks(doc, grad: Section, placeholders: frozenset[str]) -> list[StageMark]:
+def _stage_marks(doc, grad: Section) -> list[StageMark]:
     marks: list[StageMark] = []
     first, last = grad.line, grad.end_line
     for s in doc.sections_after(grad.line):
@@ -301,7 +283,7 @@ def _stage_marks(doc, grad: Section, placeholders: frozenset[str]) -> list[Stage
                 break
             continue
         for stage in sorted(stage_of(s.title)):
-            marks.append(StageMark(stage, s.line, "heading", not s.is_empty(placeholders)))
+            marks.append(StageMark(stage, s.line, "heading", not s.is_empty()))
         if sibling:
             last = s.end_line
     for line, raw in prose_lines(doc.lines[first:last], first + 1):

@@ -68,8 +68,7 @@ def check(doc, ctx):
     for loc in sorted(found.values(), key=lambda loc: loc.section.line):
         if normalize_heading(loc.required.name) == _HISTORY and not _implementation_started(doc):
             continue
-        placeholders = loc.required.placeholders | ctx.template.placeholders
-        if loc.section.is_empty(placeholders):
+        if loc.section.is_empty(ctx.template.placeholders):
             yield Problem(
                 f"The required section `{loc.section.title}` has no content beyond headings, comments and "
                 "template text.",

@@ -190,7 +190,11 @@ class BodyText:
 
 def body_text(doc) -> BodyText:
     """Split ``doc``'s body into prose paragraphs and fenced code lines, HTML comments
-    removed (line numbers kept). Never raises."""
+    removed (line numbers kept); kept with the document. Never raises."""
+    return doc.memo("body text", lambda: _body_text(doc))
+
+
+def _body_text(doc) -> BodyText:
     text = blank_comments(doc.body)
     raw_lines = text.split("\n")
     stripped = [line.strip() for line in raw_lines]
@@ -498,8 +502,7 @@ def _section_paragraph(doc, section) -> Paragraph | None:
     :class:`Paragraph`."""
     if section is None:
         return None
-    raw = "\n".join(doc.lines[section.line:section.end_line])
-    text = blank_comments(raw)
+    text = blank_comments(section.body)
     return Paragraph(list(range(section.line + 1, section.end_line + 1)) or [section.line], text)
 
 
@@ -649,19 +652,10 @@ class GateFacts:
         return [o for o in self.opt_outs if has_reason(o.justification.text)]
 
 
-_RECENT: list[tuple[object, object, GateFacts]] = []
-
-
 def gate_facts(doc, template) -> GateFacts:
-    """The :class:`GateFacts` of ``doc``; the last few are kept, since VEP404, VEP501 and
-    VEP502 all ask about the same document. Never raises."""
-    for d, t, facts in _RECENT:
-        if d is doc and t is template:
-            return facts
-    facts = GateFacts(doc, template)
-    _RECENT.insert(0, (doc, template, facts))
-    del _RECENT[4:]
-    return facts
+    """The :class:`GateFacts` of ``doc``, kept with the document: VEP404, VEP405, VEP501 and
+    VEP502 all ask about it. Never raises."""
+    return doc.memo(("gate facts", template), lambda: GateFacts(doc, template))
 
 
 def check(doc, ctx):

@@ -69,7 +69,7 @@ def graduated_to(doc) -> tuple[str, int] | None:
     for s in doc.sections:
         if s.key not in _HISTORY_KEYS:
             continue
-        text = blank_comments("\n".join(doc.lines[s.line:s.end_line]))
+        text = blank_comments(s.body)
         for offset, raw in enumerate(text.split("\n")):
             for m in _GRADUATED_RE.finditer(raw):
                 word = m.group("stage").lower()
