@@ -140,7 +140,7 @@ def test_dry_run_needs_its_arguments(capsys):
 
 
 def test_console_script_dispatches_to_the_github_front_end(checkout):
-    # "--": agent/cli.py's REMAINDER argument does not take options that start with "--" without it
+    # the leading "--" of older workflows is still accepted
     proc = subprocess.run([sys.executable, "-m", "agent", "github", "--", "--dry-run", "--repo-dir", str(checkout),
                            "--base", "main", "--head", "topic"], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr

@@ -113,7 +113,7 @@ def main(argv: list[str]) -> int:
     from agent.github.run import EXIT_GITHUB, EXIT_USAGE, dry_run, error, handle_event
 
     parser = build_parser()
-    if argv[:1] == ["--"]:  # `vep-review github -- --dry-run …` (the top-level parser needs the "--")
+    if argv[:1] == ["--"]:  # `vep-review github -- --dry-run …`: an old form (action.yml of earlier releases)
         argv = argv[1:]
     args = parser.parse_args(argv)
     settings = _settings(args)

@@ -7,6 +7,8 @@
                    "message", "fix", "source", "origin", …}],
      "files": [{"path", "errors": n, "warnings": n, "infos": n, "error": null|"…"}],
      "summary": {"files": n, "error": n, "warning": n, "info": n, "unreadable": n},
+     "errors": ["…"],                                  # only for inputs that are not files
+     "skipped": ["…"],                                 # only for supplementary files named
      "llm": {"status": "…", "usage": {…}}}            # only for `vep-review review`
 
 Keys are only ever added within a version; a removal or change of meaning bumps it.
