@@ -92,11 +92,12 @@ def test_usage_error_exit_2(capsys):
 
 
 def test_config_disables_and_regrades(tmp_path, capsys):
-    path = write(tmp_path, BAD_DIR)
+    path = write(tmp_path, BAD_DIR, BODY.replace("# VEP #123: Example", "# Example"))  # no number: VEP105
     (tmp_path / ".vep-review.yaml").write_text("disable: [directory-name]\nseverity: {title-format: error}\n")
     main(["check", "--format", "json", str(path)])
     data = json.loads(capsys.readouterr().out)
     assert "VEP101" not in {f["rule"] for f in data["findings"]}
+    assert {f["severity"] for f in data["findings"] if f["rule"] == "VEP105"} == {"error"}  # a warning by default
 
 
 def test_pyproject_config(tmp_path, capsys):
