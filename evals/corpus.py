@@ -160,6 +160,7 @@ class Corpus:
             base=base,
             has_base=has_base,
             freezes=dict(self.freezes if freezes is None else freezes),
+            schedules=default_schedules_dir(self.root),
             today=today or self.today,
             labels=labels,
         )

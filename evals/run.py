@@ -90,7 +90,9 @@ def run_eval(options: EvalOptions, progress: Callable[[str, str], None] | None =
     for name in options.sets:
         if name == "mutations":
             s = det.run_mutations(corpus, targets=targets, cases=options.cases, progress=tick(name))
-            if s.metrics.get("cases_run") and s.failed:
+            if not s.metrics.get("cases_run"):  # a recall over nothing is no pass
+                report.failures.append("no mutation case ran (are the target VEPs in the corpus, does --case match?)")
+            elif s.failed:
                 missed = s.metrics["cases_run"] - s.metrics["detected"]
                 report.failures.append(f"mutation recall {s.metrics['recall'] * 100:.1f}% ({missed} planted defect(s) "
                                        "missed or mis-graded)")

@@ -412,3 +412,11 @@ def test_every_mutator_is_named_in_the_evals_documentation():
     doc = (Path(__file__).resolve().parent.parent / "docs/evals.md").read_text()
     listed = set(re.findall(r"`(\w+)`", doc[doc.index("The mutators: "):doc.index("Scoring is exact.")]))
     assert set(MUTATORS) <= listed, sorted(set(MUTATORS) - listed)
+
+
+def test_a_mutation_run_in_which_nothing_ran_fails(tmp_path, capsys):
+    from evals.run import main
+
+    need(CORPUS)
+    assert main(["--only", "mutations", "--case", "mutations/no-such-mutator-*", "--out", str(tmp_path)]) == 1
+    assert "no mutation case ran" in capsys.readouterr().out
