@@ -40,7 +40,6 @@ _OPT_OUT_RE = re.compile(
 _GENERIC_NAMES = {"feature", "gate", "gates", "enabled", "disabled", "the", "a", "fg", "featuregate", "featuregates",
                   "name", "tbd", "none", "n/a"}
 _STAGES = ("alpha", "beta", "ga")
-_TARGET_RE = re.compile(r"targets\s+(alpha|beta|ga)\s+for\s+version\s*:?\s*(\S.*)?$", re.I)
 
 
 @dataclass
@@ -131,21 +130,20 @@ def declared_stage(doc) -> tuple[str | None, str]:
 
     Returns:
         (``"alpha"`` | ``"beta"`` | ``"ga"`` | ``None``, a short description of the evidence):
-        front matter ``stage`` first; else the highest stage with a version in the
-        "This VEP targets <stage> for version:" lines. Never raises.
+        front matter ``stage`` first; else the highest stage with a version in the target
+        release lines as VEP601 reads them (not commented out, not struck through). Never
+        raises.
     """
     fm = doc.front_matter
     if fm is not None and fm.error is None:
         value = fm.get("stage")
         if isinstance(value, str) and value.strip().lower() in _STAGES:
             return value.strip().lower(), f"front matter stage: {value.strip()} (line {fm.line_of('stage')})"
-    best = None
-    for number, line in enumerate(doc.lines, start=1):
-        m = _TARGET_RE.search(line)
-        if m and m.group(2) and re.search(r"\d", m.group(2)):
-            stage = m.group(1).lower()
-            if best is None or _STAGES.index(stage) > _STAGES.index(best[0]):
-                best = (stage, number, m.group(2).strip())
-    if best is not None:
-        return best[0], f"targets {best[0]} for version {best[2]} (line {best[1]})"
+    from agent.rules.vep601_target_release_mismatch import body_targets
+
+    # VEP601's reading of the target lines: not in comments or code, not struck through
+    targets = [t for t in body_targets(doc) if t.version is not None and not t.struck]
+    if targets:
+        t = max(targets, key=lambda t: _STAGES.index(t.stage))
+        return t.stage, f"targets {t.stage} for version {t.value} (line {t.line})"
     return None, "no stage declared (no front matter stage, no filled target-release line)"

@@ -30,7 +30,7 @@ def front_matter_number(doc):
         return None, None
     value = fm.get("vep-number")
     text = str(value).strip().lstrip("#") if value is not None else ""
-    return (int(text), fm.line_of("vep-number")) if text.isdigit() else (None, None)
+    return (int(text), fm.line_of("vep-number")) if text.isdecimal() and text.isascii() else (None, None)
 
 
 def check(doc, ctx):

@@ -73,6 +73,19 @@ def test_declared_stage():
     assert stage == "beta" and "v1.7" in evidence
 
 
+def test_declared_stage_skips_struck_and_commented_targets():
+    doc = make_doc("""
+        # VEP #1: x
+
+        - This VEP targets alpha for version: v1.6
+        - ~This VEP targets beta for version: v1.7~
+        <!--
+        - This VEP targets GA for version: v1.9
+        -->
+        """)
+    assert declared_stage(doc) == ("alpha", "targets alpha for version v1.6 (line 3)")
+
+
 def test_real_corpus_opt_out(corpus):
     doc = read(str(corpus / "veps/sig-compute/250-vmi-serviceaccountname/vep.md"))
     g = gate_status(doc)

@@ -25,6 +25,16 @@ def test_front_matter_disagrees_points_at_key():
     assert f.line == 3
 
 
+def test_a_digit_that_is_not_a_number_is_left_to_vep206():
+    # "³" is a digit to str.isdigit() but not to int(): no internal error, no comparison
+    from agent.engine import check_document
+    from tests.conftest import make_ctx
+
+    doc = make_doc(FM.format(fm='"³"', title=123))
+    assert run_rule("VEP104", doc) == []
+    assert "VEP000" not in {f.rule for f in check_document(doc, make_ctx())}
+
+
 def test_real_historic_mismatch(corpus):
     # VEP 165 (containerpath volumes) once lived in 161-containerpath-volumes/ with title #165
     path = need(corpus / "veps/sig-storage/165-containerpath-volumes/vep.md")
