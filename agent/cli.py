@@ -107,8 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, help_text in (("github", "GitHub Actions front end (/vep-review comments, PR checks)"),
                             ("eval", "evaluation runs over historic VEPs")):
-        p = sub.add_parser(name, formatter_class=_HelpFormatter, help=help_text, add_help=False)
-        p.add_argument("rest", nargs=argparse.REMAINDER)
+        sub.add_parser(name, formatter_class=_HelpFormatter, help=help_text, add_help=False)  # main() hands them on
     return parser
 
 

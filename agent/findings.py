@@ -29,7 +29,7 @@ class Severity(str, Enum):
     @property
     def rank(self) -> int:
         """0 for error, 1 for warning, 2 for info: sorts the worst first."""
-        return {"error": 0, "warning": 1, "info": 2}[self.value]
+        return _RANK[self.value]
 
 
 class Finding(NamedTuple):
@@ -104,6 +104,21 @@ class FileReport:
 
     def __repr__(self) -> str:
         return f"FileReport({self.path!r}, {len(self.findings)} findings, error={self.error!r})"
+
+
+_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def plural(n: int, word: str) -> str:
+    """``"1 error"``, ``"2 errors"``."""
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """:func:`summarize`'s counts in words, worst first: ``"1 error, 2 warnings"``, or
+    ``"no findings"``."""
+    parts = [plural(counts[k], k) for k in ("error", "warning", "info") if counts[k]]
+    return ", ".join(parts) if parts else "no findings"
 
 
 def summarize(findings: list[Finding]) -> dict[str, int]:

@@ -173,7 +173,7 @@ async def areview_documents(items: list[tuple["VepDocument", "CheckContext"]], l
         except ImportError as exc:  # langgraph missing: the deterministic review still works
             files = [FileReport(doc.path, check_document(doc, ctx)) for doc, ctx in items]
             return Report(files=files, llm_status=f"skipped: the review graph needs langgraph ({exc.name} is not installed)")
-        reviewers = tuple(llm.reviewers or config_llm.get("reviewers") or ("design_gaps", "cross_sig", "feature_gate"))
+        reviewers = tuple(llm.reviewers or config_llm.get("reviewers") or Deps.reviewers)
         deps = Deps(client=client, reviewers=reviewers,
                     max_findings_per_reviewer=int(config_llm.get("max_findings_per_reviewer", llm.max_findings_per_reviewer)),
                     min_confidence=float(config_llm.get("min_confidence", llm.min_confidence)))

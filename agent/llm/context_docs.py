@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from agent.llm.prompts_dir import read_prompt
 from agent.llm.sanitize import neutralize_delimiters, strip_invisible
-from agent.llm.prompts_dir import PROMPTS_DIR
-from agent.document import strip_comments
 
 #: Largest process document sent, in characters (a guard against a huge file in the checked repository).
 MAX_DOC_CHARS = 40_000
@@ -70,7 +69,7 @@ def process_documents(repo_root: Path | None) -> tuple[ProcessDocument, ...]:
         if text is not None and text.strip():
             origin = "repository"
         else:
-            text = strip_comments((PROMPTS_DIR / "context" / bundled).read_text(encoding="utf-8"))
+            text = read_prompt(f"context/{bundled}")
             origin = "bundled summary"
         text = neutralize_delimiters(strip_invisible(text)).strip()
         if len(text) > MAX_DOC_CHARS:

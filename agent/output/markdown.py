@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote as _urlquote
 
-from agent.findings import Finding, summarize
+from agent.findings import Finding, Severity, counts_text, plural, summarize
 
 #: Zero-width joiner: placed after ``@`` and ``#`` so that GitHub sees no mention or reference.
 ZWJ = "\u200d"
@@ -136,15 +136,6 @@ def line_link(path: str, line: int | None, link_base: str | None) -> str:
     return f"[{label}]({url})"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
-
-
-def _counts_text(counts: dict[str, int]) -> str:
-    parts = [_plural(counts[k], k) for k in ("error", "warning", "info") if counts[k]]
-    return ", ".join(parts) if parts else "no findings"
-
-
 def _finding_item(f: Finding, link_base: str | None) -> str:
     where = line_link(f.path, f.line, link_base)
     head = f"- {where} **{inert(f.rule, 40)}** {code_span(f.name[:80])}"
@@ -182,7 +173,7 @@ def render_usage(usage: dict) -> str:
     if usage.get("model"):
         parts.append(f"model {code_span(str(usage['model'])[:80])}")
     if usage.get("calls") is not None:
-        parts.append(_plural(_as_int(usage.get("calls")), "call"))
+        parts.append(plural(_as_int(usage.get("calls")), "call"))
     tokens = usage.get("tokens")
     breakdown = [(label, _as_int(usage[key])) for key, label in _TOKEN_KEYS if usage.get(key)]
     if isinstance(tokens, dict):
@@ -238,9 +229,9 @@ def render_markdown(report, *, link_base: str | None = None, marker: str | None 
         head.append(preamble.rstrip("\n"))
         head.append("")
     if not findings and not report.errors and not any(fr.error for fr in report.files):
-        head.append(f"**No problems found** in {_plural(n_files, 'file')}.")
+        head.append(f"**No problems found** in {plural(n_files, 'file')}.")
     else:
-        head.append(f"**{_counts_text(counts)}** in {_plural(n_files, 'file')}.")
+        head.append(f"**{counts_text(counts)}** in {plural(n_files, 'file')}.")
     for err in report.errors:
         head.append(f"- could not check: {inert(err)}")
 
@@ -251,7 +242,7 @@ def render_markdown(report, *, link_base: str | None = None, marker: str | None 
         if not fr.findings and not fr.error:
             clean.append(code_span(fr.path))
             continue
-        heading = f"#### {code_span(fr.path)}: {_counts_text(summarize(fr.findings))}"
+        heading = f"#### {code_span(fr.path)}: {counts_text(summarize(fr.findings))}"
         sev_groups: list[tuple[str, list[str]]] = []
         if fr.error:
             sev_groups.append(("error", [f"- could not be read: {inert(fr.error)}"]))
@@ -265,7 +256,7 @@ def render_markdown(report, *, link_base: str | None = None, marker: str | None 
     if clean:
         tail.append("")
         tail.append(f"No findings in {', '.join(clean)}.")
-    skipped = getattr(report, "skipped", None) or []
+    skipped = report.skipped
     if skipped:
         tail.append("")
         tail.append("Not checked: " + "; ".join(inert(item, 300) for item in skipped) + ".")
@@ -289,7 +280,7 @@ def render_markdown(report, *, link_base: str | None = None, marker: str | None 
     used_files: set[int] = set()
     order = sorted(
         ((rank, fi, si, ii) for fi, (_, sg) in enumerate(groups) for si, (level, items) in enumerate(sg)
-         for ii in range(len(items)) for rank in [{"error": 0, "warning": 1, "info": 2}[level]]),
+         for ii in range(len(items)) for rank in [Severity(level).rank]),
     )
     spent = 0
     for _, fi, si, ii in order:
@@ -323,7 +314,7 @@ def render_markdown(report, *, link_base: str | None = None, marker: str | None 
     left_out = total_items - len(selected)
     if left_out:
         body.append("")
-        body.append(f"> **Note:** {_plural(left_out, 'more finding')} not shown, to keep this text under the size "
+        body.append(f"> **Note:** {plural(left_out, 'more finding')} not shown, to keep this text under the size "
                     "limit of a GitHub comment; `vep-review check` (or the job summary) lists them all.")
 
     text = "\n".join(head + body + tail) + "\n"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
-from agent.findings import summarize
+from agent.findings import counts_text, plural, summarize
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -37,7 +37,7 @@ def _lines(report):
         yield []
     for err in report.errors:
         yield [("error: ", "bold red"), (err, None)]
-    for note in getattr(report, "skipped", []):
+    for note in report.skipped:
         yield [("skipped: ", "dim"), (note, "dim")]
     if report.llm_status:
         yield [("LLM review: ", "magenta"), (report.llm_status, None)]
@@ -47,12 +47,11 @@ def _lines(report):
     counts = summarize(report.findings)
     n_files = len(report.files)
     total = sum(counts.values())
-    files = f"{n_files} file{'s' * (n_files != 1)}"
+    files = plural(n_files, "file")
     if total == 0 and not report.errors:
         yield [(f"No problems found in {files}.", "bold green")]
     else:
-        parts = ", ".join(f"{counts[k]} {k}{'s' * (counts[k] != 1)}" for k in ("error", "warning", "info") if counts[k])
-        yield [(f"Found {total} problem{'s' * (total != 1)} ({parts or 'no findings'}) in {files}.", "bold")]
+        yield [(f"Found {plural(total, 'problem')} ({counts_text(counts)}) in {files}.", "bold")]
 
 
 def render_text(report, out: TextIO, color: bool | None = None) -> None:
