@@ -62,6 +62,7 @@ such as "No feature gate: the old and new code paths cannot coexist because …"
 from __future__ import annotations
 
 import re
+import weakref
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from functools import cached_property
@@ -619,7 +620,9 @@ class GateFacts:
     """
 
     def __init__(self, doc, template):
-        self._doc, self._template = doc, template
+        # a weak reference: the facts are kept with the document (VepDocument.memo), and a
+        # cycle would outlive it (``vep-review check`` runs without the cyclic collector)
+        self._doc, self._template = weakref.proxy(doc), template
         self.front_matter: GateName | None = front_matter_gate(doc)
 
     @cached_property
