@@ -42,7 +42,9 @@ def parse_date(value) -> dt.date | None:
 def release_key(release: str) -> tuple[int, int] | None:
     """``"v1.10"`` -> ``(1, 10)``; not of the form ``vX.Y`` -> ``None``."""
     m = _RELEASE_RE.match(release.strip())
-    return (int(m[1]), int(m[2])) if m else None
+    if not m or len(m[1]) > 9 or len(m[2]) > 9:  # (int() refuses more than 4,300 digits)
+        return None
+    return int(m[1]), int(m[2])
 
 
 @lru_cache(maxsize=4)

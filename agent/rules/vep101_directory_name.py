@@ -18,6 +18,7 @@ tracking issue.
 
 import re
 
+from agent.document import MAX_NUMBER_DIGITS
 from agent.rules import Problem
 
 ID = "VEP101"
@@ -26,7 +27,8 @@ SEVERITY = "error"
 SOURCE = "kubevirt/enhancements directory layout (veps/<sig>/<number>-<name>/vep.md); docs/feature-lifecycle.md, VEP section"
 FIX = "Rename the directory to <issue-number>-<lowercase-hyphenated-name>."
 
-GOOD = re.compile(r"^[1-9][0-9]*-[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: (a number of at most MAX_NUMBER_DIGITS digits: a longer one is not a valid VEP number)
+GOOD = re.compile(rf"^[1-9][0-9]{{0,{MAX_NUMBER_DIGITS - 1}}}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def suggest(name: str) -> str:
@@ -34,7 +36,7 @@ def suggest(name: str) -> str:
     words = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", name)
     words = re.sub(r"[^A-Za-z0-9]+", "-", words).strip("-").lower()
     m = re.match(r"^0*(\d+)-(.*)$", words)
-    return f"{int(m[1])}-{m[2]}" if m and m[2] else words
+    return f"{m[1].lstrip('0') or '0'}-{m[2]}" if m and m[2] else words  # digits kept as text: any length
 
 
 def check(doc, ctx):
@@ -47,6 +49,8 @@ def check(doc, ctx):
         reasons.append("does not start with the VEP number")
     elif re.match(r"^0\d", name):
         reasons.append("has leading zeros in the VEP number")
+    elif re.match(rf"^\d{{{MAX_NUMBER_DIGITS + 1}}}", name):
+        reasons.append(f"starts with a number of more than {MAX_NUMBER_DIGITS} digits, not a valid VEP number")
     if re.search(r"[A-Z]", name):
         reasons.append("has uppercase letters")
     if re.search(r"[_ .]", name) or re.search(r"[^A-Za-z0-9\-_ .]", name):

@@ -14,6 +14,7 @@ renamed for another issue sends reviewers and the release team to the wrong issu
 **Best practice.** One number everywhere: the tracking issue's.
 """
 
+from agent.document import small_int
 from agent.rules import Problem
 
 ID = "VEP104"
@@ -30,7 +31,8 @@ def front_matter_number(doc):
         return None, None
     value = fm.get("vep-number")
     text = str(value).strip().lstrip("#") if value is not None else ""
-    return (int(text), fm.line_of("vep-number")) if text.isdecimal() and text.isascii() else (None, None)
+    number = small_int(text) if text.isascii() else None  # too long: VEP206 says it is not valid
+    return (number, fm.line_of("vep-number")) if number is not None else (None, None)
 
 
 def check(doc, ctx):

@@ -13,6 +13,9 @@ migration``.
 **Best practice.** ``# VEP #207: Probe Proxy for Manual Pausing``.
 """
 
+import re
+
+from agent.document import MAX_NUMBER_DIGITS
 from agent.rules import Problem
 
 ID = "VEP105"
@@ -30,6 +33,10 @@ def check(doc, ctx):
     want = f"# VEP #{number if number is not None else '<number>'}: <title>"
     if title is None:
         yield Problem("The document has no H1 title.", line=doc.body_line, fix=f"Add `{want}` as the first heading.")
+    elif not title.well_formed and re.search(rf"\d{{{MAX_NUMBER_DIGITS + 1}}}", title.text):
+        yield Problem(f"The title `{title.text[:40]}…` does not hold a valid VEP number: it has more than "
+                      f"{MAX_NUMBER_DIGITS} digits.", line=title.line,
+                      fix=f"Write the tracking issue's number: `{want}`.")
     elif not title.well_formed:
         fixed = f"# VEP #{number if number is not None else '<number>'}: {title.title or title.text}"
         yield Problem(f"The title `{title.text}` does not read `VEP #<number>: <title>`.", line=title.line,

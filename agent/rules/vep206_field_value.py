@@ -53,6 +53,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
+from agent.document import MAX_NUMBER_DIGITS, small_int
 from agent.rules import Problem
 
 ID = "VEP206"
@@ -154,7 +155,7 @@ def vep_number(value) -> int | None:
     if not isinstance(value, str):
         return None
     m = _NUMBER_RE.fullmatch(value.strip())
-    return int(m[1]) if m else None
+    return small_int(m[1]) if m else None  # more than MAX_NUMBER_DIGITS digits: not a VEP number
 
 
 def version(value) -> tuple[int, int] | None:
@@ -162,7 +163,20 @@ def version(value) -> tuple[int, int] | None:
     if not isinstance(value, str):
         return None
     m = VERSION_RE.fullmatch(value.strip())
-    return (int(m[1]), int(m[2])) if m else None
+    if not m:
+        return None
+    major, minor = small_int(m[1]), small_int(m[2])  # too many digits: not a release
+    return (major, minor) if major is not None and minor is not None else None
+
+
+def _too_long(text: str) -> bool:
+    """``text`` holds a digit run longer than any VEP number or release number."""
+    return re.search(rf"\d{{{MAX_NUMBER_DIGITS + 1}}}", text) is not None
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for a message."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 @lru_cache(maxsize=64)
@@ -252,9 +266,12 @@ def validate_vep_number(value, fm) -> Iterator[Issue]:
                     "Set `vep-number` to the number of the VEP's tracking issue.")
         return
     number = vep_number(text)
-    if number is None:
+    if number is None and _too_long(text):
+        yield Issue(f"`vep-number: {_shown(text)}` is not a valid VEP number: it has more than "
+                    f"{MAX_NUMBER_DIGITS} digits.", "Set `vep-number` to the number of the VEP's tracking issue.")
+    elif number is None:
         digits = re.findall(r"\d+", text)
-        fix = (f"Write just the number: `vep-number: {int(digits[-1])}`." if len(digits) == 1
+        fix = (f"Write just the number: `vep-number: {digits[-1].lstrip('0') or '0'}`." if len(digits) == 1
                else "Set `vep-number` to the number of the VEP's tracking issue, digits only.")
         yield Issue(f"`vep-number: {text}` is not a number.", fix)
     elif number <= 0:
@@ -438,6 +455,9 @@ def _milestone_value_issue(stage: str, value, subkey: str) -> Issue | None:
     text = value.strip()
     if version(text):
         return None
+    if _too_long(text):
+        return Issue(f"`milestone.{stage}: {_shown(text)}` is not a valid release: a number of more than "
+                     f"{MAX_NUMBER_DIGITS} digits.", f'Write the KubeVirt minor release: `{stage}: "v1.9"`.', subkey=subkey)
     if re.fullmatch(r"\d+\.\d+", text):
         return Issue(f"`milestone.{stage}: {text}` has no leading `v`.", f'Write `{stage}: "v{text}"`.', subkey=subkey)
     m = re.fullmatch(r"[vV]?(\d+)\.(\d+)\.\d+", text)
@@ -502,6 +522,10 @@ def _vep_reference(key: str, value, fm) -> Iterator[Issue]:
         return
     text = value.strip()
     number = vep_number(text)
+    if number is None and _too_long(text):
+        yield Issue(f"`{key}: {_shown(text)}` is not a valid VEP number: it has more than {MAX_NUMBER_DIGITS} digits.",
+                    f'Write the VEP number, e.g. `{key}: "123"`, or leave it empty.')
+        return
     if number is None:
         url = re.search(r"/(?:issues|pull)/(\d+)", text) or re.fullmatch(r"(?:VEP)?\s*[-#:]?\s*#?(\d+)", text, re.I)
         fix = (f'Write just the number: `{key}: "{url[1]}"`.' if url

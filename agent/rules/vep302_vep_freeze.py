@@ -56,6 +56,7 @@ release, or ask the release team for an exception and have a maintainer add the
 
 import re
 
+from agent.document import MAX_NUMBER_DIGITS
 from agent.rules import Problem
 from agent.rules.vep301_status_transition import status_of
 from agent.schedules import release_key
@@ -80,7 +81,9 @@ def release_of(value) -> str | None:
     if not isinstance(value, str):
         return None
     m = _RELEASE_RE.match(value.strip())
-    return f"v{int(m[1])}.{int(m[2])}" if m else None
+    if not m or len(m[1]) > MAX_NUMBER_DIGITS or len(m[2]) > MAX_NUMBER_DIGITS:
+        return None  # VEP206 says that such a milestone is not a valid release
+    return f"v{int(m[1])}.{int(m[2])}"
 
 
 def _milestones(fm) -> dict:

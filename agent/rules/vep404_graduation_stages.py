@@ -69,7 +69,8 @@ _SKIPPED_RES = [
     re.compile(r"\b(alpha|beta)\s+(?:phase\s+|stage\s+)?(?:is|was|will\s+be|gets)\s+skipped\b", re.I),
     re.compile(r"\bskip(?:s|ping|ped)?\s+(?:the\s+)?(alpha|beta)\b", re.I),
     re.compile(r"\bwithout\s+an?\s+(alpha|beta)\s+(?:phase|stage)\b", re.I),
-    re.compile(r"^\W*(alpha|beta)\W*\s*:?\s*(?:n/?a|skipped)\b", re.I),
+    # (``\W*+`` stands for the old ``\W*\s*:?\s*``, which was cubic on "Alpha" + spaces + "x")
+    re.compile(r"^\W*+(alpha|beta)\W*+(?:n/?a|skipped)\b", re.I),
 ]
 
 

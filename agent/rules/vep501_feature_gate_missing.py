@@ -248,8 +248,8 @@ _STOP = {
 }
 _NAME_BEFORE_RE = LazyPattern(rf"{_NAME}\s+(?:(?i:alpha|beta|new|existing)\s+)?{_GATE}")
 _NAME_AFTER_RE = LazyPattern(
-    rf"(?=[fF]){_GATE}(?:(?:\s+[\w-]+){{0,4}}?\s+(?:named|called)|[\s*_,:]*(?:name|is)?)[\s*_,:]*(?P<paren>\(\s*)?{_NAME}"
-    rf"(?(paren)\s*\))")
+    rf"(?=[fF]){_GATE}(?:(?:\s++[\w-]++){{0,4}}?\s++(?:named|called)|[\s*_,:]*+(?:(?:name|is)[\s*_,:]*+)?)"
+    rf"[\s*_,:]*+(?P<paren>\(\s*+)?{_NAME}(?(paren)\s*+\))")  # possessive runs: linear on "feature gate" + spaces
 _NAME_GATE_RE = LazyPattern(rf"(?=[bBuU])(?i:behind|under|by)\s+(?:the\s+)?(?:existing\s+)?`(?P<bt>{_TOKEN})`\s+(?i:gate)\b")
 _NAME_DEFINED_RE = LazyPattern(
     rf"`(?P<bt>{_TOKEN})`\s*[-–—:]\s*(?i:this|a|the|an)\s+(?:[\w-]+\s+){{0,2}}?{_GATE}")

@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from agent.document import prose_lines
+from agent.document import MAX_NUMBER_DIGITS, prose_lines, small_int
 from agent.rules import Problem
 
 ID = "VEP601"
@@ -53,7 +53,8 @@ _STAGE_LINE_RE = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:\[[ xX]\]\s*)?(?:\(R\)\s*)?(?P<stage>alpha|beta|GA)\b[^:\n]{0,80}:\s*(?P<value>v?\d[^\n~]*)",
     re.I)
 _METADATA_SECTIONS = {"target releases", "vep status metadata", "release signoff checklist"}
-_VERSION_RE = re.compile(r"^\s*[*_`\"']*v?\.?(\d+)\.(\d+)(?:\.\d+)?\b", re.I)
+_VERSION_RE = re.compile(r"^\s*+[*_`\"']*+v?\.?(\d+)\.(\d+)(?:\.\d+)?\b", re.I)
+_LONG_VERSION_RE = re.compile(rf"^\s*+[*_`\"']*+v?\.?\d+\.\d+", re.I)
 
 
 def parse_version(value) -> tuple[int, int] | None:
@@ -64,7 +65,8 @@ def parse_version(value) -> tuple[int, int] | None:
     m = _VERSION_RE.match(value)
     if not m:
         return None
-    return int(m.group(1)), int(m.group(2))
+    major, minor = small_int(m.group(1)), small_int(m.group(2))
+    return (major, minor) if major is not None and minor is not None else None  # too long: not a release
 
 
 def show(version: tuple[int, int]) -> str:
@@ -139,6 +141,13 @@ def milestones(doc) -> dict[str, tuple[tuple[int, int], str, int]]:
 def check(doc, ctx):
     if doc.info.is_template or doc.front_matter is None:
         return
+    for t in body_targets(doc):
+        if t.version is None and not t.struck and _LONG_VERSION_RE.match(t.value) \
+                and re.search(rf"\d{{{MAX_NUMBER_DIGITS + 1}}}", t.value.split()[0]):
+            label = "GA" if t.stage == "ga" else t.stage
+            yield Problem(f"The body's {label} target `{t.value[:40]}…` is not a valid release: a number of more "
+                          f"than {MAX_NUMBER_DIGITS} digits.", line=t.line,
+                          fix="Name the KubeVirt minor release (`v1.9`), as `milestone` does in the front matter.")
     fm_versions = milestones(doc)
     if not fm_versions:
         return
