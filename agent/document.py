@@ -3,7 +3,8 @@ every front end.
 
 :func:`parse` turns bytes into a :class:`VepDocument`:
 
-- **decoding**: UTF-8 (a BOM is stripped and noted), CRLF line ends are folded, bytes that
+- **decoding**: UTF-8 (a BOM is stripped and noted; UTF-16 and UTF-32 with a BOM are
+  decoded and noted), CRLF line ends are folded, bytes that
   are not UTF-8 are replaced and noted, NUL bytes mark the file as binary;
 - **front matter** (meta-VEP 282, docs/vep-governance.md "Front Matter Schema"): detected
   with python-frontmatter's YAML handler, loaded by :mod:`agent.yamlsafe` so that keys keep
@@ -285,7 +286,8 @@ class VepDocument:
         front_matter: :class:`FrontMatter`, or ``None`` when the file has none.
         sections: every heading in document order.
         body_line: 1-based file line where the markdown body starts.
-        notes: decoding facts: ``"bom"``, ``"crlf"``, ``"invalid-utf8"``, ``"binary"``.
+        notes: decoding facts: ``"bom"``, ``"crlf"``, ``"invalid-utf8"``, ``"binary"``,
+            ``"utf-16"``, ``"utf-32"``.
     """
 
     def __init__(self, path: str, info: PathInfo, text: str, front_matter: FrontMatter | None,
@@ -522,9 +524,24 @@ def repo_relative(path) -> str:
     return p.relative_to(root).as_posix()
 
 
+#: Byte-order marks of the wide Unicode encodings an editor may save a VEP in (decoded, and
+#: named by VEP001: GitHub and the governance CI read only UTF-8).
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+              (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
 def decode(data: bytes) -> tuple[str, set[str]]:
     """Bytes -> (text with LF line ends and no BOM, notes). Never raises."""
     notes: set[str] = set()
+    for bom, codec in _WIDE_BOMS:  # UTF-32 first: its little-endian BOM starts with UTF-16's
+        if data.startswith(bom):
+            try:
+                data = data[len(bom):].decode(codec).encode("utf-8")
+            except UnicodeDecodeError:
+                notes.add("binary")
+                return "", notes
+            notes.add(codec.replace("-le", "").replace("-be", ""))  # "utf-16" / "utf-32": VEP001 names it
+            break
     if b"\x00" in data[:8192]:
         notes.add("binary")
         return "", notes
@@ -584,9 +601,12 @@ def _split_front_matter(lines: list[str]) -> tuple[FrontMatter | None, int]:
             try:
                 loaded = yamlsafe.load(raw)
             except yamlsafe.YamlError as exc:
-                if exc.line is not None:
-                    exc.line += 1  # block line -> file line
-                fm.error = exc
+                # a new error holding only the message and the file line: the one raised
+                # refers to its traceback, whose frames hold this document's text and
+                # `fm` (a cycle that `check`, which runs without the cycle collector, would
+                # keep alive for the whole run)
+                fm.error = yamlsafe.YamlError(exc.reason, exc.line + 1 if exc.line is not None else None)
+                del exc
             else:
                 fm.data = loaded.data
                 fm.key_lines = {k: v + 1 for k, v in loaded.key_lines.items()}

@@ -125,14 +125,34 @@ def discover(paths: list[str]) -> tuple[list[Path], list[str], list[str]]:
             else:
                 docs.append(p)
             continue
-        if not p.exists():
-            errors.append(f"{raw}: no such file or directory")
+        if not p.exists() or not p.is_dir():
+            errors.append(f"{raw}: {_not_checkable(p)}")
             continue
         found = _search(p)
         if not found:
             errors.append(f"{raw}: no VEP documents found (looked for vep.md files under veps/<sig>/)")
         docs.extend(found)
     return docs, errors, skipped
+
+
+def _not_checkable(p: Path) -> str:
+    """Why ``p``, neither a regular file nor a directory, cannot be checked (one line)."""
+    import errno
+    import stat
+
+    try:
+        mode = os.stat(p).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (the link points, directly or not, back to itself)"
+        if os.path.islink(p):
+            return f"no such file (broken symbolic link to {os.readlink(p)})"
+        if exc.errno == errno.ENOENT:
+            return "no such file or directory"
+        return f"cannot read ({exc.strerror or exc})"
+    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "of an unknown kind")
+    return f"not a regular file ({kind})"
 
 
 def _search(directory: Path) -> list[Path]:

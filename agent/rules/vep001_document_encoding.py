@@ -26,6 +26,11 @@ def check(doc, ctx):
         yield Problem("The file holds NUL bytes: it is binary, not a markdown document; nothing else was checked.",
                       fix="Check the right file, or save the VEP as UTF-8 text.")
         return
+    for wide in ("utf-16", "utf-32"):
+        if wide in doc.notes:
+            yield Problem(f"The file is encoded as {wide.upper()} (it starts with a {wide.upper()} byte-order mark); "
+                          "vep-review decoded it, but GitHub and the governance CI read UTF-8.", line=1,
+                          fix=f"{wide.upper()}: convert it to UTF-8 (e.g. `iconv -f {wide.upper()} -t UTF-8`).")
     if "invalid-utf8" in doc.notes:
         line = next((i + 1 for i, text in enumerate(doc.lines) if "\ufffd" in text), None)
         yield Problem("The file is not valid UTF-8; undecodable bytes were replaced with U+FFFD.", line=line)
