@@ -12,6 +12,7 @@ Looked up at the repository root (the directory holding ``veps/``), first match 
          model: claude-sonnet-5-5           # default model ($VEP_REVIEW_MODEL and --model win)
          reviewers: [design_gaps, cross_sig, feature_gate]
          max_findings_per_reviewer: 5
+         timeout: 120                       # seconds for the whole LLM part (--llm-timeout wins)
 
 2. ``pyproject.toml``, table ``[tool.vep-review]`` with the same keys.
 
@@ -91,7 +92,7 @@ class Config:
         return cfg
 
 
-_LLM_KEYS = {"model", "effort", "reviewers", "max_findings_per_reviewer", "min_confidence", "output_mode"}
+_LLM_KEYS = {"model", "effort", "reviewers", "max_findings_per_reviewer", "min_confidence", "output_mode", "timeout"}
 
 
 def _llm_settings(value, source: str | None) -> dict:
@@ -104,6 +105,12 @@ def _llm_settings(value, source: str | None) -> dict:
     unknown = set(value) - _LLM_KEYS
     if unknown:
         raise ConfigError(f"{source}: unknown llm setting(s): {', '.join(sorted(map(str, unknown)))}")
+    if "timeout" in value:  # seconds for the whole LLM part of a review (--llm-timeout)
+        timeout = value["timeout"]
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float, str)) \
+                or not str(timeout).replace(".", "", 1).isdigit() or not 0 < float(timeout) <= 86400:
+            raise ConfigError(f"{source}: llm timeout must be a number of seconds (0 < timeout <= 86400), "
+                              f"not {str(timeout)[:40]!r}")
     return dict(value)
 
 

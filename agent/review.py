@@ -37,6 +37,8 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Model used when neither --model, $VEP_REVIEW_MODEL nor the configuration names one: the
 #: current Sonnet (platform.claude.com models overview, November 2026).
 DEFAULT_MODEL = "claude-sonnet-5-5"
+#: Seconds the LLM part of one review may take in all (``--llm-timeout``, ``llm: {timeout: …}``).
+DEFAULT_LLM_TIMEOUT = 120.0
 
 NO_KEY = ("ANTHROPIC_API_KEY is not set; set it (or use --base-url for a self-hosted endpoint) "
           "to enable the LLM review")
@@ -53,7 +55,9 @@ class LlmOptions:
         base_url: Anthropic-compatible endpoint; default ``$ANTHROPIC_BASE_URL``, else Anthropic's.
         api_key: default ``$ANTHROPIC_API_KEY``. With a ``base_url`` and no key, a placeholder
             key is sent (self-hosted servers often need none).
-        timeout: seconds per HTTP request.
+        timeout: seconds per HTTP attempt, connect to last byte of the body.
+        total_timeout: seconds for the whole LLM part of the review (``--llm-timeout``); ``None``:
+            the configuration's ``llm: {timeout: …}``, else :data:`DEFAULT_LLM_TIMEOUT`.
         max_retries: retries of a failed request (429, 5xx, 529, timeouts, connection errors).
         max_retry_wait: upper bound in seconds of any wait between retries, ``retry-after`` included.
         max_findings_per_reviewer: cap after verification.
@@ -74,6 +78,7 @@ class LlmOptions:
     base_url: str | None = None
     api_key: str | None = None
     timeout: float = 60.0
+    total_timeout: float | None = None
     max_retries: int = 2
     max_retry_wait: float = 10.0
     max_findings_per_reviewer: int = 5
@@ -100,11 +105,16 @@ class LlmOptions:
         """The key, else ``$ANTHROPIC_API_KEY``, else ``None``."""
         return self.api_key or os.environ.get("ANTHROPIC_API_KEY") or None
 
-    def reviewer_timeout(self) -> float:
+    def resolved_total_timeout(self, config_llm: dict | None = None) -> float:
+        """--llm-timeout, else the configuration's ``llm.timeout``, else :data:`DEFAULT_LLM_TIMEOUT` (seconds)."""
+        configured = (config_llm or {}).get("timeout")
+        return float(self.total_timeout or configured or DEFAULT_LLM_TIMEOUT)
+
+    def reviewer_timeout(self, config_llm: dict | None = None) -> float:
         """Backstop timeout of a reviewer node: two calls (review, repair), each with all its
         attempts and waits, plus a margin."""
         one_call = (self.max_retries + 1) * self.timeout + self.max_retries * self.max_retry_wait
-        return 2 * one_call + 10.0
+        return min(2 * one_call, self.resolved_total_timeout(config_llm)) + 10.0
 
 
 # -- entry points -------------------------------------------------------------------------------
@@ -183,7 +193,7 @@ async def areview_documents(items: list[tuple["VepDocument", "CheckContext"]], l
         async def one(doc, ctx) -> dict:
             async with gate:
                 try:
-                    return await review_one(doc, ctx, deps, llm.reviewer_timeout())
+                    return await review_one(doc, ctx, deps, llm.reviewer_timeout(config_llm))
                 except Exception as exc:  # noqa: BLE001 - the deterministic review must survive
                     reason = f"graph: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:160]}"
                     return {"file_report": FileReport(doc.path, check_document(doc, ctx)), "notes": [reason],
@@ -234,6 +244,7 @@ def _client_for(llm: LlmOptions, model: str, config_llm: dict, have_items: bool)
         return f"the anthropic package is not installed ({exc.name})", None
     settings = ClientSettings(
         model=model, api_key=key or "no-key-needed", base_url=base_url, timeout=llm.timeout,
+        total_timeout=llm.resolved_total_timeout(config_llm),
         max_retries=max(0, llm.max_retries), max_retry_wait=max(0.0, llm.max_retry_wait), max_tokens=llm.max_tokens,
         effort=config_llm.get("effort", llm.effort), output_mode=config_llm.get("output_mode", llm.output_mode))
     return None, LlmClient(settings, http_client=llm.http_client, sleep=llm.sleep)

@@ -102,12 +102,18 @@ class _Invalid(Exception):
 
 @dataclass
 class ClientSettings:
-    """Everything :class:`LlmClient` needs (see :class:`agent.review.LlmOptions` for the user-facing options)."""
+    """Everything :class:`LlmClient` needs (see :class:`agent.review.LlmOptions` for the user-facing options).
+
+    ``timeout`` bounds each HTTP attempt as a whole (connect, first byte and the whole body: a
+    server sending one byte every few seconds is cut off too); ``total_timeout`` bounds every
+    call of the client together, from its creation (the LLM part of one review; ``None``: no
+    bound), waits between retries included."""
 
     model: str
     api_key: str
     base_url: str | None = None
     timeout: float = 60.0
+    total_timeout: float | None = 120.0
     max_retries: int = 2
     max_retry_wait: float = 10.0
     max_tokens: int = 8000
@@ -137,6 +143,8 @@ class LlmClient:
 
         self.settings = settings
         self._sleep = sleep or asyncio.sleep
+        #: monotonic time after which no attempt starts (``settings.total_timeout``)
+        self._deadline = time.monotonic() + settings.total_timeout if settings.total_timeout else None
         self._client = anthropic.AsyncAnthropic(
             api_key=settings.api_key,
             base_url=settings.base_url,
@@ -223,11 +231,26 @@ class LlmClient:
         s = self.settings
         size = len(json.dumps(params, ensure_ascii=False).encode("utf-8"))
         attempts = s.max_retries + 1
+        made = 0  # attempts the server saw
         for attempt in range(attempts):
+            limit = self._limit()
+            if limit <= 0:
+                raise LlmError(f"no answer within the review's time limit ({s.total_timeout:g} s, --llm-timeout) "
+                               f"after {made} attempt{'s' * (made != 1)}", "unavailable", records)
             start = time.monotonic()
             wait: float | None = None
+            made += 1
             try:
-                msg = await self._client.messages.create(**params, extra_headers={REVIEWER_HEADER: reviewer})
+                # the whole attempt, body included, within `limit` (httpx's timeout bounds each
+                # read, not the response: one byte every 20 s would never end it)
+                msg = await asyncio.wait_for(
+                    self._client.messages.create(**params, extra_headers={REVIEWER_HEADER: reviewer}), limit)
+                _check_message(msg)
+            except (asyncio.TimeoutError, TimeoutError):
+                reason = (f"request timed out (limit {limit:g} s)" if limit >= s.timeout
+                          else f"request timed out (the review's time limit of {s.total_timeout:g} s)")
+                records.append(CallRecord(reviewer, purpose, False, None, time.monotonic() - start, size, error=reason))
+                retryable = True
             except anthropic.APIStatusError as exc:
                 status = exc.status_code
                 reason = _status_reason(exc, s)
@@ -241,8 +264,21 @@ class LlmClient:
                 records.append(CallRecord(reviewer, purpose, False, None, time.monotonic() - start, size, error=reason))
                 retryable = True
             except anthropic.APIConnectionError as exc:
-                reason = f"cannot connect to {s.base_url or 'api.anthropic.com'} ({_cause(exc)})"
-                records.append(CallRecord(reviewer, purpose, False, None, time.monotonic() - start, size, error=reason))
+                if _is_broken_body(exc):  # the server answered, then cut the body short
+                    reason = f"invalid response from the API ({_cause(exc)})"
+                    records.append(CallRecord(reviewer, purpose, False, 200, time.monotonic() - start, size,
+                                              error=reason))
+                else:
+                    reason = f"cannot connect to {s.base_url or 'api.anthropic.com'} ({_cause(exc)})"
+                    records.append(CallRecord(reviewer, purpose, False, None, time.monotonic() - start, size,
+                                              error=reason))
+                retryable = True
+            except (ValueError, TypeError, KeyError, AttributeError, anthropic.APIResponseValidationError) as exc:
+                # a 200 whose body is not JSON (JSONDecodeError is a ValueError), is cut short or
+                # is not a message: retried like a 5xx
+                detail = " ".join(str(exc).split())[:120] or type(exc).__name__
+                reason = f"invalid response from the API ({type(exc).__name__}: {detail})"
+                records.append(CallRecord(reviewer, purpose, False, 200, time.monotonic() - start, size, error=reason))
                 retryable = True
             else:
                 usage = msg.usage
@@ -256,10 +292,21 @@ class LlmClient:
             if not retryable:
                 raise LlmError(reason, "unavailable", records)
             if attempt == attempts - 1:
-                raise LlmError(f"{reason} after {attempts} attempt{'s' * (attempts != 1)}", "unavailable", records)
+                raise LlmError(f"{reason} after {made} attempt{'s' * (made != 1)}", "unavailable", records)
             backoff = min(0.5 * 2 ** attempt, s.max_retry_wait) * (0.75 + random.random() / 4)
-            await self._sleep(min(wait if wait is not None else backoff, s.max_retry_wait))
+            pause = min(wait if wait is not None else backoff, s.max_retry_wait)
+            if self._deadline is not None and pause >= self._deadline - time.monotonic():  # no time left after it
+                raise LlmError(f"{reason} after {made} attempt{'s' * (made != 1)} (the review's time limit of "
+                               f"{s.total_timeout:g} s leaves no time for another)", "unavailable", records)
+            await self._sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _limit(self) -> float:
+        """Seconds the next attempt may take: ``settings.timeout``, less when the review's
+        deadline (``settings.total_timeout``) is nearer."""
+        if self._deadline is None:
+            return self.settings.timeout
+        return min(self.settings.timeout, self._deadline - time.monotonic())
 
     # -- answer --------------------------------------------------------------------------------
 
@@ -282,6 +329,23 @@ class LlmClient:
                 raise _Invalid(f"stop_reason max_tokens: the answer was cut off at {msg.usage.output_tokens} "
                                f"output tokens", "truncated") from None
             raise _Invalid(describe_error(exc)) from None
+
+
+def _check_message(msg) -> None:
+    """Raise ``ValueError`` when ``msg``, a 200 answer, is not a Messages API message (a proxy
+    or a broken server answering with HTML, a bare string or JSON of another shape)."""
+    usage = getattr(msg, "usage", None)
+    if getattr(msg, "content", None) is None or usage is None or not isinstance(getattr(usage, "input_tokens", 0), int):
+        raise ValueError(f"not a message: {type(msg).__name__} {' '.join(str(msg).split())[:80]}")
+
+
+def _is_broken_body(exc: BaseException) -> bool:
+    """A connection error raised while reading an answer's body (a truncated response: the
+    connection closed before ``content-length`` bytes, or an incomplete chunked body)."""
+    cause = exc.__cause__ or exc.__context__
+    name = type(cause).__name__ if cause is not None else ""
+    return name in ("RemoteProtocolError", "ReadError", "IncompleteRead") and "peer closed" in str(cause).lower() \
+        or "incomplete" in str(cause).lower()
 
 
 def _repair_note(problem: _Invalid) -> str:
