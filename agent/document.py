@@ -133,8 +133,18 @@ class Section:
         body: the text between the heading and ``end_line``, subsections included.
     """
 
-    def __init__(self, level: int, title: str, line: int, end_line: int, body: str):
-        self.level, self.title, self.line, self.end_line, self.body = level, title, line, end_line, body
+    def __init__(self, level: int, title: str, line: int, end_line: int, body: "str | tuple[list[str], int, int]"):
+        self.level, self.title, self.line, self.end_line = level, title, line, end_line
+        if isinstance(body, str):
+            self.__dict__["body"] = body
+        else:  # (the body's lines, first, end): joined on first use, so that the nested
+            self._span = body  # sections of a large VEP do not each hold a copy of its text
+
+    @cached_property
+    def body(self) -> str:
+        """The text between the heading and ``end_line`` (joined on first use)."""
+        lines, first, end = self._span
+        return "\n".join(lines[first:end])
 
     def __repr__(self) -> str:
         return f"Section({self.level}, {self.title!r}, line={self.line}, end_line={self.end_line})"
@@ -575,8 +585,8 @@ def parse(data: bytes | str, path: str = "<stdin>", repo_path: str | None = None
     info = PathInfo.from_repo_path(repo_path if repo_path is not None else PurePosixPath(path).name)
     lines = text.split("\n")
     fm, body_line = _split_front_matter(lines)
-    body_lines = lines[body_line - 1 :]
-    body = "\n".join(body_lines)
+    body_lines = lines[body_line - 1 :] if body_line > 1 else lines
+    body = "\n".join(body_lines) if body_line > 1 else text  # no copy without front matter
     doc = VepDocument(path, info, text, fm, _sections(body, body_lines, body_line, len(lines)), body_line, notes)
     doc.__dict__.update(lines=lines, body=body)  # the cached properties, already computed here
     return doc
@@ -684,5 +694,5 @@ def _sections(body: str, body_lines: list[str], offset: int, total_lines: int) -
     sections: list[Section] = []
     for idx, (level, title, line) in enumerate(heads):
         end = ends[idx]
-        sections.append(Section(level, title, line, end, "\n".join(body_lines[line - offset + 1 : end - offset + 1])))
+        sections.append(Section(level, title, line, end, (body_lines, line - offset + 1, end - offset + 1)))
     return sections
