@@ -5,6 +5,7 @@ sig-release schedules, and on small documents."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -246,3 +247,96 @@ def test_odd_front_matter_never_raises():
         # VEP 123: Example
     """)
     assert review_stage(doc, GA, D(2026, 5, 1)).stage is None
+
+
+# -- the stage in every output format of `vep-review review` -----------------------------------
+
+def review_json(capsys, today: str, *rels: str, extra: tuple = ()) -> dict:
+    import json
+
+    from agent.cli import main
+
+    paths = [str(need(CORPUS / "veps" / rel)) for rel in rels]
+    main(["review", "--no-llm", "--format", "json", "--today", today, *extra, *paths])
+    return {Path(f["path"]).parent.name: f for f in json.loads(capsys.readouterr().out)["files"]}
+
+
+@pytest.mark.parametrize("today, expected", [
+    ("2026-05-01", {"191-decentralized-migration-proxy": ("alpha", "line 16"),
+                    "106-decouple-nad": ("ga", "line 9"),
+                    "16-image-volume": ("beta", "every targeted release has shipped"),
+                    "307-vhostuser-binding-plugin": (None, "no target release")}),
+    ("2026-01-01", {"191-decentralized-migration-proxy": ("alpha", "line 16"),
+                    "106-decouple-nad": ("beta", "line 8"),
+                    "16-image-volume": ("beta", "every targeted release has shipped"),
+                    "307-vhostuser-binding-plugin": (None, "no target release")}),
+    ("2026-09-01", {"191-decentralized-migration-proxy": ("beta", "line 17"),
+                    "106-decouple-nad": ("ga", "line 9"),
+                    "16-image-volume": ("beta", "every targeted release has shipped"),
+                    "307-vhostuser-binding-plugin": (None, "no target release")}),
+])
+def test_review_json_gives_stage_and_evidence_per_file(capsys, today, expected):
+    files = review_json(capsys, today, "sig-compute/191-decentralized-migration-proxy/vep.md",
+                        "sig-network/106-decouple-nad/vep.md", "sig-compute/16-image-volume/vep.md",
+                        "sig-network/307-vhostuser-binding-plugin/vep.md")
+    for name, (stage, evidence) in expected.items():
+        assert files[name]["stage"] == stage, name
+        assert evidence in files[name]["stage_evidence"], name
+        assert "\n" not in files[name]["stage_evidence"]
+
+
+def test_review_json_reads_the_schedules_option(capsys, tmp_path):
+    # a schedules directory where v1.9 shipped long ago: 191 is then a beta proposal for v1.10
+    sched = tmp_path / "releases" / "v1.9" / "schedule.yaml"
+    sched.parent.mkdir(parents=True)
+    sched.write_text("- when: 2020-01-01\n  milestone: GA\n  what: Tag v1.9.0 on release-1.9\n", encoding="utf-8")
+    files = review_json(capsys, "2026-05-01", "sig-compute/191-decentralized-migration-proxy/vep.md",
+                        extra=("--schedules", str(tmp_path)))
+    assert files["191-decentralized-migration-proxy"]["stage"] == "beta"
+
+
+def test_front_matter_stage_in_review_json(capsys, tmp_path):
+    import json
+
+    from agent.cli import main
+
+    path = tmp_path / "veps" / "sig-compute" / "123-example" / "vep.md"
+    path.parent.mkdir(parents=True)
+    path.write_text("---\nvep-number: 123\nowning-sig: sig-compute\nstage: alpha\nmilestone:\n  alpha: v1.8\n"
+                    "  beta: v1.9\n---\n# VEP #123: Example\n", encoding="utf-8")
+    main(["review", "--no-llm", "--format", "json", "--today", "2026-05-01", str(path)])
+    entry = json.loads(capsys.readouterr().out)["files"][0]
+    # v1.8 shipped 2026-03-25, but the front matter says alpha
+    assert (entry["stage"], entry["stage_evidence"]) == ("alpha", "front matter stage: alpha (line 4)")
+
+
+def test_stage_in_text_and_markdown_and_not_in_check(capsys):
+    import json
+
+    from agent.cli import main
+
+    path = str(need(CORPUS / "veps/sig-compute/191-decentralized-migration-proxy/vep.md"))
+    main(["review", "--no-llm", "--color", "never", "--today", "2026-08-01", path])
+    text = capsys.readouterr().out
+    assert "  Reviewed as a beta proposal for v1.10: line 17 targets beta for v1.10" in text
+    main(["review", "--no-llm", "--format", "markdown", "--today", "2026-05-01", path])
+    assert "Reviewed as an alpha proposal for v1.9: line 16 targets alpha" in capsys.readouterr().out
+    # a file without findings still shows its stage
+    clean = str(need(CORPUS / "veps/sig-network/307-vhostuser-binding-plugin/vep.md"))
+    main(["review", "--no-llm", "--color", "never", "--today", "2026-05-01", clean])
+    assert "Reviewed with no stage: " in capsys.readouterr().out
+    main(["check", "--format", "json", "--today", "2026-05-01", path])
+    assert "stage" not in json.loads(capsys.readouterr().out)["files"][0]
+
+
+def test_reviewers_are_told_the_same_stage(schedules):
+    from agent.llm.reviewers import BY_KEY, prepare
+    from tests.conftest import make_ctx
+
+    doc = corpus_doc("sig-compute/191-decentralized-migration-proxy/vep.md")
+    ctx = make_ctx(None, today=D(2026, 5, 1))
+    ctx.schedules = schedules
+    prepared = prepare(doc, ctx)
+    assert prepared.stage == review_stage(doc, ctx)
+    facts = BY_KEY["design_gaps"].evidence(prepared, [], 5)
+    assert "review this as an alpha proposal for v1.9 (line 16 targets alpha for v1.9" in facts
