@@ -4,12 +4,12 @@
 rule     name                        prompt                      runs when
 =======  ==========================  ==========================  ==================================
 LLM101   design-gap                  prompts/design_gaps.md      always
-LLM201   cross-sig-impact            prompts/cross_sig.md        always (with the pre-pass evidence)
+LLM201   cross-sig-impact            prompts/cross_sig.md        another SIG is a pre-pass candidate, or participating-sigs is set
 LLM301   feature-gate-justification  prompts/feature_gate.md     no feature gate is named (not a process VEP)
 =======  ==========================  ==========================  ==================================
 
-So a VEP costs at most three calls (two when it names its gate), made in parallel; a repair
-attempt adds one call for the reviewer concerned.
+So a VEP costs at most three calls (fewer when it names its gate or touches no other SIG's
+area), made in parallel; a repair attempt adds one call for the reviewer concerned.
 
 :func:`prepare` gathers what every reviewer needs (the sanitised text, the stage, the gate
 status, the cross-SIG pre-pass) once per document; :func:`run_reviewer` builds one reviewer's
@@ -147,6 +147,13 @@ def _always(p: Prepared) -> tuple[bool, str]:
     return True, ""
 
 
+def _cross_sig_applies(p: Prepared) -> tuple[bool, str]:
+    """Run the cross-SIG reviewer only where it can matter: the pre-pass has a candidate SIG
+    (terms common to every SIG's VEPs do not count) or ``participating-sigs`` is non-empty
+    (:attr:`agent.llm.taxonomy.CrossSigReport.worth_reviewing`)."""
+    return p.cross_sig.worth_reviewing
+
+
 def _gate_applies(p: Prepared) -> tuple[bool, str]:
     if p.gate.exempt:
         return False, "process VEP: no feature gate expected"
@@ -162,7 +169,7 @@ REVIEWERS: tuple[Reviewer, ...] = (
              _always, _design_evidence),
     Reviewer("cross_sig", "LLM201", "cross-sig-impact", "cross_sig.md",
              "docs/vep-governance.md, Front Matter Schema (participating-sigs); SIG areas from kubevirt/kubevirt OWNERS",
-             _always, _cross_sig_evidence),
+             _cross_sig_applies, _cross_sig_evidence),
     Reviewer("feature_gate", "LLM301", "feature-gate-justification", "feature_gate.md",
              "docs/feature-lifecycle.md, Can a VEP choose to not include a feature gate?",
              _gate_applies, _gate_evidence),
