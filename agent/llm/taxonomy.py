@@ -12,13 +12,19 @@ SIG taxonomy by :mod:`agent.llm.build_sig_areas`) against the sanitised VEP text
 - domain terms (``SR-IOV``, ``live migration``), whole words with an optional plural; case-
   sensitive when the term has a capital after its first letter (``CNI``, ``vCPU``), otherwise
   not; a space or hyphen in a term matches either;
-- cross-SIG topics (live migration, hotplug, snapshots…), which count for every SIG involved.
+- cross-SIG topics (hotplug, snapshots…), which count for every SIG involved;
+- KubeVirt sister projects and providers (CDI, SSP, HCO, CNAO, Multus…) by name, which count for
+  the SIG each sits with.
 
-Each SIG gets a score (3 per code path, API type or field; 1 per distinct term or topic) and
-the hits with their lines. A SIG that is neither the owning SIG nor listed in
+Terms that most VEPs of every SIG use (virt-launcher, virt-handler, libvirt, live migration) are
+not in the data: the build script measures them on the corpus and lists them under ``common``.
+
+Each SIG gets a score (3 per code path, API type or field; 2 per sister project; 1 per distinct
+term or topic) and the hits with their lines. A SIG that is neither the owning SIG nor listed in
 ``participating-sigs`` and scores at least :data:`CANDIDATE_SCORE` is a *candidate*: the
 cross-SIG reviewer is given the candidates and their hits and judges whether the VEP should
-involve that SIG (a candidate alone is evidence, not a finding).
+involve that SIG (a candidate alone is evidence, not a finding). The reviewer runs only when there
+is a candidate or ``participating-sigs`` is non-empty (:attr:`CrossSigReport.worth_reviewing`).
 
 Source: docs/vep-governance.md (``owning-sig``; ``participating-sigs``: "other SIGs that must
 LGTM before merge").
