@@ -41,7 +41,7 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     base.add_argument("--base-file", metavar="PATH", help="a file holding the base version of the one checked file")
     p.add_argument("--schedules", metavar="DIR",
                    help="kubevirt/sig-release checkout (releases/vX.Y/schedule.yaml); default: ../sig-release beside the repository")
-    p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date for the VEP Freeze rule (default: today)")
+    p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date for the VEP Freeze rule and the review stage (default: today)")
     p.add_argument("--label", action="append", default=[], metavar="LABEL",
                    help="a PR label, e.g. freeze-exception (repeatable)")
     p.add_argument("--config", metavar="FILE", help="configuration file (default: .vep-review.yaml or pyproject.toml in the repository)")

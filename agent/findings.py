@@ -93,14 +93,28 @@ class FileReport:
         path: display path.
         findings: findings, sorted.
         error: a one-line reason the file could not be read at all (then exit code 2).
+        stage: the stage the review held the VEP to (``"alpha"``, ``"beta"``, ``"ga"`` or
+            ``None``; :func:`agent.stage.review_stage`); only meaningful when ``stage_evidence``
+            is set.
+        stage_evidence: one line saying where ``stage`` came from; ``None`` when no stage was
+            determined (``vep-review check``), and then no format shows a stage.
+        stage_headline: the sentence the text and markdown formats show
+            ("Reviewed as a beta proposal for v1.10: …"), ``None`` with ``stage_evidence``.
     """
 
-    __slots__ = ("path", "findings", "error")
+    __slots__ = ("path", "findings", "error", "stage", "stage_evidence", "stage_headline")
 
     def __init__(self, path: str, findings: list[Finding] | None = None, error: str | None = None):
         self.path = path
         self.findings: list[Finding] = findings if findings is not None else []
         self.error = error
+        self.stage: str | None = None
+        self.stage_evidence: str | None = None
+        self.stage_headline: str | None = None
+
+    def set_stage(self, stage) -> None:
+        """Record an :class:`agent.stage.Stage` (stage, release, evidence)."""
+        self.stage, self.stage_evidence, self.stage_headline = stage.stage, stage.evidence, stage.headline()
 
     def __repr__(self) -> str:
         return f"FileReport({self.path!r}, {len(self.findings)} findings, error={self.error!r})"

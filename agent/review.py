@@ -182,7 +182,8 @@ async def areview_documents(items: list[tuple["VepDocument", "CheckContext"]], l
             from agent.graph import Deps, review_one
         except ImportError as exc:  # langgraph missing: the deterministic review still works
             files = [FileReport(doc.path, check_document(doc, ctx)) for doc, ctx in items]
-            return Report(files=files, llm_status=f"skipped: the review graph needs langgraph ({exc.name} is not installed)")
+            return Report(files=with_stages(files, items),
+                          llm_status=f"skipped: the review graph needs langgraph ({exc.name} is not installed)")
         reviewers = tuple(llm.reviewers or config_llm.get("reviewers") or Deps.reviewers)
         deps = Deps(client=client, reviewers=reviewers,
                     max_findings_per_reviewer=int(config_llm.get("max_findings_per_reviewer", llm.max_findings_per_reviewer)),
@@ -206,7 +207,17 @@ async def areview_documents(items: list[tuple["VepDocument", "CheckContext"]], l
     wall = time.monotonic() - start
     files = [s["file_report"] for s in states]
     status, usage = summarize_llm(states, model, skip, client is not None, wall, items)
-    return Report(files=files, llm_status=status, usage=usage)
+    return Report(files=with_stages(files, items), llm_status=status, usage=usage)
+
+
+def with_stages(files: list[FileReport], items: list[tuple["VepDocument", "CheckContext"]]) -> list[FileReport]:
+    """Record on each file report the stage its VEP was reviewed at (:func:`agent.stage.review_stage`,
+    the same the reviewers are told), so that every format shows it, also without an LLM."""
+    from agent.stage import review_stage
+
+    for fr, (doc, ctx) in zip(files, items):
+        fr.set_stage(review_stage(doc, ctx))
+    return files
 
 
 # -- helpers ------------------------------------------------------------------------------------

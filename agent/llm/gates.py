@@ -1,5 +1,5 @@
 """Deterministic facts the reviewers are given: does the VEP name a feature gate or opt out of
-one, and which stage does it target?
+one? (The stage it is reviewed at is :func:`agent.stage.review_stage`.)
 
 Sources: ``docs/feature-lifecycle.md`` ("Can a VEP choose to not include a feature gate?");
 ``docs/vep-governance.md`` (``feature-gate``: "omit field only if VEP body contains explicit
@@ -39,7 +39,6 @@ _OPT_OUT_RE = re.compile(
 )
 _GENERIC_NAMES = {"feature", "gate", "gates", "enabled", "disabled", "the", "a", "fg", "featuregate", "featuregates",
                   "name", "tbd", "none", "n/a"}
-_STAGES = ("alpha", "beta", "ga")
 
 
 @dataclass
@@ -123,27 +122,3 @@ def _named_in(line: str) -> str | None:
             if name.lower() not in _GENERIC_NAMES and len(name) > 2:
                 return name
     return None
-
-
-def declared_stage(doc) -> tuple[str | None, str]:
-    """The stage the VEP declares or targets, and where that came from.
-
-    Returns:
-        (``"alpha"`` | ``"beta"`` | ``"ga"`` | ``None``, a short description of the evidence):
-        front matter ``stage`` first; else the highest stage with a version in the target
-        release lines as VEP601 reads them (not commented out, not struck through). Never
-        raises.
-    """
-    fm = doc.front_matter
-    if fm is not None and fm.error is None:
-        value = fm.get("stage")
-        if isinstance(value, str) and value.strip().lower() in _STAGES:
-            return value.strip().lower(), f"front matter stage: {value.strip()} (line {fm.line_of('stage')})"
-    from agent.rules.vep601_target_release_mismatch import body_targets
-
-    # VEP601's reading of the target lines: not in comments or code, not struck through
-    targets = [t for t in body_targets(doc) if t.version is not None and not t.struck]
-    if targets:
-        t = max(targets, key=lambda t: _STAGES.index(t.stage))
-        return t.stage, f"targets {t.stage} for version {t.value} (line {t.line})"
-    return None, "no stage declared (no front matter stage, no filled target-release line)"

@@ -4,12 +4,12 @@
 rule     name                        prompt                      runs when
 =======  ==========================  ==========================  ==================================
 LLM101   design-gap                  prompts/design_gaps.md      always
-LLM201   cross-sig-impact            prompts/cross_sig.md        always (with the pre-pass evidence)
+LLM201   cross-sig-impact            prompts/cross_sig.md        another SIG is a pre-pass candidate, or participating-sigs is set
 LLM301   feature-gate-justification  prompts/feature_gate.md     no feature gate is named (not a process VEP)
 =======  ==========================  ==========================  ==================================
 
-So a VEP costs at most three calls (two when it names its gate), made in parallel; a repair
-attempt adds one call for the reviewer concerned.
+So a VEP costs at most three calls (fewer when it names its gate or touches no other SIG's
+area), made in parallel; a repair attempt adds one call for the reviewer concerned.
 
 :func:`prepare` gathers what every reviewer needs (the sanitised text, the stage, the gate
 status, the cross-SIG pre-pass) once per document; :func:`run_reviewer` builds one reviewer's
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Callable
 from agent.llm import gates, taxonomy
 from agent.llm.prompts import build_request
 from agent.llm.sanitize import sanitize
+from agent.stage import Stage, review_stage
 
 if TYPE_CHECKING:  # pragma: no cover
     from agent.context import CheckContext
@@ -43,7 +44,8 @@ class Prepared:
         doc, ctx: the document and its check context.
         text: the sanitised VEP text sent to the model (possibly cut at
             :data:`MAX_DOCUMENT_CHARS`).
-        stage: (declared stage or ``None``, where it came from).
+        stage: the stage the VEP is reviewed at (:func:`agent.stage.review_stage`: front
+            matter ``stage``, else the lowest targeted stage not shipped by ``ctx.today``).
         gate: :class:`agent.llm.gates.GateStatus`.
         cross_sig: :class:`agent.llm.taxonomy.CrossSigReport`.
     """
@@ -51,7 +53,7 @@ class Prepared:
     doc: "VepDocument"
     ctx: "CheckContext"
     text: str
-    stage: tuple[str | None, str]
+    stage: Stage
     gate: gates.GateStatus
     cross_sig: taxonomy.CrossSigReport
 
@@ -61,7 +63,7 @@ def prepare(doc: "VepDocument", ctx: "CheckContext") -> Prepared:
     text = sanitize(doc.text)
     if len(text) > MAX_DOCUMENT_CHARS:
         text = text[:MAX_DOCUMENT_CHARS] + "\n[… the rest of the document was cut by vep-review: too long]"
-    return Prepared(doc, ctx, text, gates.declared_stage(doc), gates.gate_status(doc, ctx.template),
+    return Prepared(doc, ctx, text, review_stage(doc, ctx), gates.gate_status(doc, ctx.template),
                     taxonomy.scan(doc))
 
 
@@ -88,7 +90,7 @@ class Reviewer:
 
 
 def _common_facts(p: Prepared, deterministic: list, cap: int) -> list[str]:
-    facts = [f"Declared stage: {p.stage[0] or 'none'} ({p.stage[1]}).",
+    facts = [_stage_fact(p.stage),
              f"Return at most {cap} findings."]
     if deterministic:
         facts.append("Already reported by the deterministic checks (do not repeat these):")
@@ -100,6 +102,15 @@ def _common_facts(p: Prepared, deterministic: list, cap: int) -> list[str]:
     else:
         facts.append("The deterministic checks reported nothing.")
     return facts
+
+
+def _stage_fact(stage: Stage) -> str:
+    """The stage fact of every reviewer's prompt: the same sentence the report shows."""
+    if stage.stage is None:
+        return f"Stage: none known ({stage.evidence}); judge the VEP as a proposal for its first stage."
+    return (f"Stage: review this as {'an' if stage.stage == 'alpha' else 'a'} {stage.label} proposal"
+            f"{' for ' + stage.release if stage.release else ''} ({stage.evidence}); hold it to what "
+            f"{stage.label} needs, not to later stages.")
 
 
 def _gate_facts(p: Prepared) -> str:
@@ -136,6 +147,13 @@ def _always(p: Prepared) -> tuple[bool, str]:
     return True, ""
 
 
+def _cross_sig_applies(p: Prepared) -> tuple[bool, str]:
+    """Run the cross-SIG reviewer only where it can matter: the pre-pass has a candidate SIG
+    (terms common to every SIG's VEPs do not count) or ``participating-sigs`` is non-empty
+    (:attr:`agent.llm.taxonomy.CrossSigReport.worth_reviewing`)."""
+    return p.cross_sig.worth_reviewing
+
+
 def _gate_applies(p: Prepared) -> tuple[bool, str]:
     if p.gate.exempt:
         return False, "process VEP: no feature gate expected"
@@ -151,7 +169,7 @@ REVIEWERS: tuple[Reviewer, ...] = (
              _always, _design_evidence),
     Reviewer("cross_sig", "LLM201", "cross-sig-impact", "cross_sig.md",
              "docs/vep-governance.md, Front Matter Schema (participating-sigs); SIG areas from kubevirt/kubevirt OWNERS",
-             _always, _cross_sig_evidence),
+             _cross_sig_applies, _cross_sig_evidence),
     Reviewer("feature_gate", "LLM301", "feature-gate-justification", "feature_gate.md",
              "docs/feature-lifecycle.md, Can a VEP choose to not include a feature gate?",
              _gate_applies, _gate_evidence),

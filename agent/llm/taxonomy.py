@@ -12,13 +12,19 @@ SIG taxonomy by :mod:`agent.llm.build_sig_areas`) against the sanitised VEP text
 - domain terms (``SR-IOV``, ``live migration``), whole words with an optional plural; case-
   sensitive when the term has a capital after its first letter (``CNI``, ``vCPU``), otherwise
   not; a space or hyphen in a term matches either;
-- cross-SIG topics (live migration, hotplug, snapshots…), which count for every SIG involved.
+- cross-SIG topics (hotplug, snapshots…), which count for every SIG involved;
+- KubeVirt sister projects and providers (CDI, SSP, HCO, CNAO, Multus…) by name, which count for
+  the SIG each sits with.
 
-Each SIG gets a score (3 per code path, API type or field; 1 per distinct term or topic) and
-the hits with their lines. A SIG that is neither the owning SIG nor listed in
+Terms that most VEPs of every SIG use (virt-launcher, virt-handler, libvirt, live migration) are
+not in the data: the build script measures them on the corpus and lists them under ``common``.
+
+Each SIG gets a score (3 per code path, API type or field; 2 per sister project; 1 per distinct
+term or topic) and the hits with their lines. A SIG that is neither the owning SIG nor listed in
 ``participating-sigs`` and scores at least :data:`CANDIDATE_SCORE` is a *candidate*: the
 cross-SIG reviewer is given the candidates and their hits and judges whether the VEP should
-involve that SIG (a candidate alone is evidence, not a finding).
+involve that SIG (a candidate alone is evidence, not a finding). The reviewer runs only when there
+is a candidate or ``participating-sigs`` is non-empty (:attr:`CrossSigReport.worth_reviewing`).
 
 Source: docs/vep-governance.md (``owning-sig``; ``participating-sigs``: "other SIGs that must
 LGTM before merge").
@@ -38,7 +44,7 @@ AREAS_FILE = Path(__file__).resolve().parent.parent / "data" / "sig-areas.yaml"
 
 #: Score from which a SIG that is not involved yet is reported as a candidate.
 CANDIDATE_SCORE = 4
-_WEIGHTS = {"path": 3, "type": 3, "field": 3, "term": 1, "topic": 1}
+_WEIGHTS = {"path": 3, "type": 3, "field": 3, "project": 2, "term": 1, "topic": 1}
 _MAX_LINES_PER_ITEM = 3
 
 
@@ -61,7 +67,8 @@ class SigEvidence:
 
     @property
     def score(self) -> int:
-        """3 per distinct path, type or field; 1 per distinct term or topic."""
+        """3 per distinct path, type or field; 2 per sister project named; 1 per distinct
+        term or topic."""
         return sum(_WEIGHTS[kind] for kind, _ in self.items)
 
 
@@ -83,6 +90,23 @@ class CrossSigReport:
     declared: bool
     evidence: dict[str, SigEvidence]
     candidates: list[str]
+
+    @property
+    def worth_reviewing(self) -> tuple[bool, str]:
+        """Should the cross-SIG reviewer run? Yes when a SIG is a candidate (its score reaches
+        :data:`CANDIDATE_SCORE` without the terms common to every SIG's VEPs, which the data
+        file leaves out) or the front matter lists ``participating-sigs``; else (False, why)."""
+        if self.candidates:
+            return True, ""
+        if self.participating:
+            return True, ""
+        return False, (f"no other SIG's area scores {CANDIDATE_SCORE} or more in the text and participating-sigs "
+                       "is empty")
+
+    def projects(self) -> dict[str, tuple[str, list[int]]]:
+        """Sister projects named in the text: name -> (the SIG it sits with, lines)."""
+        return {item: (ev.sig, lines) for ev in self.evidence.values()
+                for (kind, item), lines in ev.items.items() if kind == "project"}
 
     def ranked(self) -> list[SigEvidence]:
         """Evidence of every SIG but the owning one, highest score first."""
@@ -109,7 +133,13 @@ def load_areas(path: str = str(AREAS_FILE)) -> tuple[tuple[_Matcher, ...], tuple
     """Compile the matchers of ``sig-areas.yaml``; returns (matchers, SIG names)."""
     import yaml
 
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    return compile_areas(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
+
+
+def compile_areas(data: dict) -> tuple[tuple[_Matcher, ...], tuple[str, ...]]:
+    """Compile the matchers of a ``sig-areas`` mapping (what :func:`load_areas` reads, or what
+    :func:`agent.llm.build_sig_areas.derive` makes); returns (matchers, SIG names). A sister
+    project's names count for the SIG it sits with, as kind ``project``."""
     matchers: list[_Matcher] = []
     sigs = tuple(data.get("sigs") or {})
     for sig, area in (data.get("sigs") or {}).items():
@@ -133,9 +163,23 @@ def load_areas(path: str = str(AREAS_FILE)) -> tuple[tuple[_Matcher, ...], tuple
             rx = _term_regex(term, insensitive=True)
             for sig in spec.get("sigs") or []:
                 matchers.append(_Matcher(sig, "topic", topic.replace("_", " "), rx, (_needle(term),)))
+    for name, spec in (data.get("projects") or {}).items():
+        spec = spec or {}
+        if not spec.get("sig"):
+            continue
+        for term in spec.get("terms") or [name]:
+            matchers.append(_Matcher(spec["sig"], "project", name, _term_regex(term), (_needle(term),)))
     # longest paths first, so that a more specific path claims the text before its parent
     matchers.sort(key=lambda m: (m.kind != "path", -len(m.item)))
     return tuple(matchers), sigs
+
+
+@lru_cache(maxsize=2)
+def load_projects(path: str = str(AREAS_FILE)) -> dict[str, dict]:
+    """The sister projects of ``sig-areas.yaml``: name -> ``{sig, repo, owns, terms}``."""
+    import yaml
+
+    return dict((yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}).get("projects") or {})
 
 
 def _literal_first(body: str, before: str = r"\w") -> str:
@@ -175,10 +219,11 @@ def _str_list(value) -> list[str]:
     return []
 
 
-def scan(doc) -> CrossSigReport:
-    """Run the pre-pass on ``doc`` (:class:`agent.document.VepDocument`). Never raises on
-    odd front matter values."""
-    matchers, _ = load_areas()
+def scan(doc, areas: tuple | None = None) -> CrossSigReport:
+    """Run the pre-pass on ``doc`` (:class:`agent.document.VepDocument`); ``areas``: compiled
+    matchers (:func:`compile_areas`), default those of ``sig-areas.yaml``. Never raises on odd
+    front matter values."""
+    matchers, _ = areas if areas is not None else load_areas()
     owning = None
     participating: list[str] = []
     declared = False
@@ -243,6 +288,13 @@ def render(report: CrossSigReport, max_sigs: int = 6, max_items: int = 8) -> str
     else:
         out.append("participating-sigs: not declared (the VEP has no front matter field participating-sigs)")
     out.append("Candidate SIGs (touched by the text, not involved yet): " + (", ".join(report.candidates) or "none"))
+    named = report.projects()
+    projects = load_projects()
+    if projects:
+        out.append("KubeVirt sister projects (the SIG each sits with; what it owns; where this VEP names it):")
+        for name, spec in projects.items():
+            where = f"; named at line {', '.join(map(str, named[name][1]))}" if name in named else ""
+            out.append(f"  - {name} ({spec.get('sig') or 'no SIG'}, {spec.get('repo', '')}): {spec.get('owns', '')}{where}")
     ranked = [e for e in report.ranked() if e.items][:max_sigs]
     if not ranked:
         out.append("No term of another SIG's area was found.")

@@ -5,7 +5,8 @@
     {"version": 1,
      "findings": [{"rule", "name", "severity", "path", "line", "section",
                    "message", "fix", "source", "origin", …}],
-     "files": [{"path", "errors": n, "warnings": n, "infos": n, "error": null|"…"}],
+     "files": [{"path", "errors": n, "warnings": n, "infos": n, "error": null|"…",
+                "stage": "alpha"|"beta"|"ga"|null, "stage_evidence": "…"}],  # stage: review only
      "summary": {"files": n, "error": n, "warning": n, "info": n, "unreadable": n},
      "errors": ["…"],                                  # only for inputs that are not files
      "skipped": ["…"],                                 # only for supplementary files named
@@ -28,8 +29,11 @@ def report_to_dict(report) -> dict:
     files = []
     for fr in report.files:
         counts = summarize(fr.findings)
-        files.append({"path": fr.path, "errors": counts["error"], "warnings": counts["warning"],
-                      "infos": counts["info"], "error": fr.error})
+        entry = {"path": fr.path, "errors": counts["error"], "warnings": counts["warning"],
+                 "infos": counts["info"], "error": fr.error}
+        if fr.stage_evidence is not None:  # the stage the review held the VEP to (agent/stage.py)
+            entry.update(stage=fr.stage, stage_evidence=fr.stage_evidence)
+        files.append(entry)
     summary = {"files": len(report.files), **summarize(findings),
                "unreadable": sum(1 for fr in report.files if fr.error) + len(report.errors)}
     data = {"version": 1, "findings": [f.to_json() for f in findings], "files": files, "summary": summary}

@@ -232,6 +232,11 @@ def render_markdown(report, *, link_base: str | None = None, marker: str | None 
         head.append(f"**No problems found** in {plural(n_files, 'file')}.")
     else:
         head.append(f"**{counts_text(counts)}** in {plural(n_files, 'file')}.")
+    staged = [fr for fr in report.files if fr.stage_headline]
+    if staged:
+        head.append("")
+        head += [inert(fr.stage_headline, 400) + "." if len(report.files) == 1 else
+                 f"- {code_span(fr.path)}: {inert(fr.stage_headline, 400)}" for fr in staged]
     for err in report.errors:
         head.append(f"- could not check: {inert(err)}")
 

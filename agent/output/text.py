@@ -19,9 +19,11 @@ _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 def _lines(report):
     """Yield one output line at a time as a list of (text, rich style or None) segments."""
     for fr in report.files:
-        if not fr.findings and not fr.error:
+        if not fr.findings and not fr.error and not fr.stage_headline:
             continue
         yield [(fr.path, "bold underline")]
+        if fr.stage_headline:
+            yield [("  " + fr.stage_headline, "dim")]
         if fr.error:
             yield [("  error: ", "bold red"), (fr.error, None)]
         for f in fr.findings:

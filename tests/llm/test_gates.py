@@ -2,7 +2,8 @@
 
 import pytest
 
-from agent.llm.gates import declared_stage, gate_status, simple_gate_status
+from agent.llm.gates import gate_status, simple_gate_status
+from agent.stage import review_stage
 from agent.document import read
 from tests.conftest import make_doc
 
@@ -57,33 +58,7 @@ def test_odd_front_matter_values_do_not_raise():
         """)
     gate_status(doc)
     assert simple_gate_status(doc).named is None
-    assert declared_stage(doc)[0] is None
-
-
-def test_declared_stage():
-    assert declared_stage(make_doc("---\nstage: Beta\n---\n# VEP #1: x\n"))[0] == "beta"
-    doc = make_doc("""
-        # VEP #1: x
-
-        - This VEP targets alpha for version: v1.6
-        - This VEP targets beta for version: v1.7
-        - This VEP targets GA for version:
-        """)
-    stage, evidence = declared_stage(doc)
-    assert stage == "beta" and "v1.7" in evidence
-
-
-def test_declared_stage_skips_struck_and_commented_targets():
-    doc = make_doc("""
-        # VEP #1: x
-
-        - This VEP targets alpha for version: v1.6
-        - ~This VEP targets beta for version: v1.7~
-        <!--
-        - This VEP targets GA for version: v1.9
-        -->
-        """)
-    assert declared_stage(doc) == ("alpha", "targets alpha for version v1.6 (line 3)")
+    assert review_stage(doc).stage is None
 
 
 def test_real_corpus_opt_out(corpus):
