@@ -692,7 +692,7 @@ def concern_metrics(scored_cases: list[CaseResult]) -> dict:
             "judge": judged,
             "judge_recall": ratio(tot["judge_matched"], tot["concerns"]) if judged else None,
             "judge_precision": ratio(tot["findings_judge_matched"], tot["findings"]) if judged else None,
-            "llm_findings": tot["findings"], "matcher_threshold": THRESHOLD,
+            "llm_findings": tot["findings"], "matcher_threshold": THRESHOLD, "matcher_own_words": OWN_WORDS,
             "per_category": dict(sorted(per.items()))}
 
 

@@ -157,3 +157,18 @@ def test_a_judge_answer_that_is_not_the_schema_is_an_error():
         {(0, 1): True}
     with pytest.raises(JudgeError):
         parse_answer('{"findings": []}', 1, 1)
+
+
+def test_the_kept_threshold_is_the_one_the_development_split_chose(shared):
+    """evals.calibrate's rule: among thresholds whose shotgun recall is at most 10%, the one
+    with the highest paraphrase recall minus cross-VEP false matches is the one in use."""
+    from evals.calibrate import figures
+    from evals.corpus import Corpus
+    from evals.matching import OWN_WORDS, THRESHOLD
+
+    rows = figures(Corpus.open(CORPUS))
+    eligible = [r for r in rows if r["shotgun_recall"] <= 0.10]
+    best = max(eligible, key=lambda r: (r["paraphrase_recall"] - r["cross_vep_false_matches"], -r["threshold"]))
+    assert (best["threshold"], best["own_words"]) == (THRESHOLD, OWN_WORDS), rows
+    kept = next(r for r in rows if (r["threshold"], r["own_words"]) == (THRESHOLD, OWN_WORDS))
+    assert kept["paraphrase_recall"] >= 0.7 and kept["cross_vep_false_matches"] <= 0.02
