@@ -3,21 +3,22 @@
 
 Each case reviews one document with :func:`agent.review.review_documents` inside its
 cassette (:mod:`evals.replay`): replayed by default, recorded with ``--record``. A case
-without a cassette for the current model and prompts is *not recorded* (or *stale* when
-only older prompts have one) and is left out of the figures.
+without a cassette for the model is *not recorded*; one whose cassette was recorded under
+another request key (:mod:`evals.requestkey`) is *stale*, with what changed; both are left
+out of the figures. A case whose LLM call failed is an *error* and fails the run.
 
-Matching (both sets) compares an LLM finding with what is expected by
+Matching a **planted gap**: the finding's ``category`` equals the expected one (for
+``cross-sig`` naming the other SIG) and it is about the planted part (its section, or a quote
+overlapping the planted text).
 
-- **category**: the finding's ``category`` equals the expected one (the human-concern
-  taxonomy of ../shared/evals/README.md, the same the reviewer uses); for ``cross-sig``
-  the other SIG (or project) must be named in the finding's message, quote or fix;
-- **section**: the finding's section is one the concern is about, compared by the
-  template's canonical section names (aliases and subsections folded in). A concern's
-  sections are the section holding its quote, when the quote is found verbatim in the
-  reviewed version, plus the category's home sections (:data:`CATEGORY_SECTIONS`);
-  categories without a home section (``other``, ``template``, ``security``,
-  ``feature-gate``, ``cross-sig``) match in any section. A planted gap's section is the
-  section it was planted in (or the finding quotes the planted text).
+Matching a **human concern** (:func:`concern_match_terms`, :mod:`evals.matching`): the same
+part of the VEP — the finding's section, folded to the template's canonical names, is one the
+concern is about: the section holding its quote when the quote is in the reviewed version,
+plus the category's home sections (:data:`CATEGORY_SECTIONS`; ``other``, ``template``,
+``security``, ``feature-gate``, ``cross-sig`` match in any section) — and the same subject
+(shared salient terms, in the finding's own words; the other SIG named for ``cross-sig``).
+The judge (:mod:`evals.judge`) gives a second verdict per pair; both are reported
+(:func:`concern_metrics`), beside the baselines (:func:`run_baseline`).
 """
 
 from __future__ import annotations
