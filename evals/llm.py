@@ -545,7 +545,9 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
                     cass.get_metadata("usage", dict(report.usage or {}))
         except Exception as exc:  # noqa: BLE001 - one broken case must not stop the run
             cr.status, cr.detail = ERROR, _fail_line(exc)
-            if not record and "judge" not in cr.detail:
+            if isinstance(exc, ImportError) and exc.name == "vcr":
+                cr.detail = "vcrpy is not installed, so the cassette cannot be replayed: pip install vcrpy"
+            elif not record and "judge" not in cr.detail:
                 cr.detail = (cr.detail + "; the cassette does not answer every request: re-record it")[:300]
             continue
         if not status.startswith("ran"):
