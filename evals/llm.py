@@ -504,6 +504,9 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
         synthetic = settings.synthetic or (path.is_file() and replay.is_synthetic(path, meta))
         comps: dict = {}
         key = None
+        if not settings.record and not path.is_file():
+            cr.status, cr.detail = NOT_RECORDED, "no cassette for this case and model; record it with --record"
+            continue
         if not (synthetic and path.is_file() and not meta.get("request_key") and not settings.record):
             try:
                 comps = requestkey.components(requestkey.capture(case, corpus, settings.model), settings.model)
