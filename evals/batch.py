@@ -84,7 +84,7 @@ def record_batch(cases: list, corpus, settings, phash: str, *, client=None,
         cases: :class:`evals.llm.LlmCase` list (skipped cases excluded by the caller).
         corpus: the corpus (for check contexts).
         settings: :class:`evals.llm.LlmSettings` (model, cassette root, base URL).
-        phash: the prompt hash the cassettes are filed under.
+        phash: the prompt hash (recorded in the metadata, informative).
         client: an ``anthropic.Anthropic`` client (tests); default: one from
             ``ANTHROPIC_API_KEY`` and ``settings.base_url``.
         sleep: how to wait between polls (tests).
@@ -100,6 +100,9 @@ def record_batch(cases: list, corpus, settings, phash: str, *, client=None,
 
     status: dict[str, str | None] = {}
     captured = []
+    from evals.requestkey import _clear_caches
+
+    _clear_caches()
     for case in cases:
         c = capture(case, corpus, settings.model)
         if c.error and not c.requests:
@@ -144,12 +147,16 @@ def record_batch(cases: list, corpus, settings, phash: str, *, client=None,
                           "body": {"string": json.dumps(message).encode()}})
         usage = {k: sum(int((m.get("usage") or {}).get(k) or 0) for m in got)
                  for k in ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")}
-        metadata = {"model": settings.model, "prompt_hash": phash, "prompt_files": replay.prompt_files(),
+        from evals import requestkey
+
+        comps = requestkey.components(requestkey.from_requests(c.requests), settings.model)
+        metadata = {"model": settings.model, "request_key": requestkey.key_of(comps), "components": comps,
+                    "prompt_hash": phash, "prompt_files": replay.prompt_files(),
                     "case": case.id, "target": case.target, "synthetic": settings.synthetic,
                     "endpoint": settings.base_url or "https://api.anthropic.com",
                     "recorded_via": "message-batches", "batch_id": batch.id, "usage": usage,
                     "recorded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-        path = replay.cassette_path(settings.cassettes, settings.model, phash, case.id)
+        path = replay.cassette_path(settings.cassettes, settings.model, case.id)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
         fs.FilesystemPersister.save_cassette(str(path), {"requests": reqs, "responses": resps, "metadata": metadata},

@@ -3,21 +3,22 @@
 
 Each case reviews one document with :func:`agent.review.review_documents` inside its
 cassette (:mod:`evals.replay`): replayed by default, recorded with ``--record``. A case
-without a cassette for the current model and prompts is *not recorded* (or *stale* when
-only older prompts have one) and is left out of the figures.
+without a cassette for the model is *not recorded*; one whose cassette was recorded under
+another request key (:mod:`evals.requestkey`) is *stale*, with what changed; both are left
+out of the figures. A case whose LLM call failed is an *error* and fails the run.
 
-Matching (both sets) compares an LLM finding with what is expected by
+Matching a **planted gap**: the finding's ``category`` equals the expected one (for
+``cross-sig`` naming the other SIG) and it is about the planted part (its section, or a quote
+overlapping the planted text).
 
-- **category**: the finding's ``category`` equals the expected one (the human-concern
-  taxonomy of ../shared/evals/README.md, the same the reviewer uses); for ``cross-sig``
-  the other SIG (or project) must be named in the finding's message, quote or fix;
-- **section**: the finding's section is one the concern is about, compared by the
-  template's canonical section names (aliases and subsections folded in). A concern's
-  sections are the section holding its quote, when the quote is found verbatim in the
-  reviewed version, plus the category's home sections (:data:`CATEGORY_SECTIONS`);
-  categories without a home section (``other``, ``template``, ``security``,
-  ``feature-gate``, ``cross-sig``) match in any section. A planted gap's section is the
-  section it was planted in (or the finding quotes the planted text).
+Matching a **human concern** (:func:`concern_match_terms`, :mod:`evals.matching`): the same
+part of the VEP — the finding's section, folded to the template's canonical names, is one the
+concern is about: the section holding its quote when the quote is in the reviewed version,
+plus the category's home sections (:data:`CATEGORY_SECTIONS`; ``other``, ``template``,
+``security``, ``feature-gate``, ``cross-sig`` match in any section) — and the same subject
+(shared salient terms, in the finding's own words; the other SIG named for ``cross-sig``).
+The judge (:mod:`evals.judge`) gives a second verdict per pair; both are reported
+(:func:`concern_metrics`), beside the baselines (:func:`run_baseline`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from agent.template import Template
 from evals import replay
 from evals.corpus import Corpus, HistoricVersion
 from evals.deterministic import CASES_DIR, _vep_label, matches, mutation_env, original_text
+from evals.matching import OWN_WORDS, THRESHOLD, subject_match
 from evals.mutators import MUTATORS, Mutation, Skip
 from evals.results import ERROR, FAIL, NOT_RECORDED, PASS, SKIPPED, STALE, CaseResult, SetResult, compact, ratio
 
@@ -46,9 +48,15 @@ Progress = Callable[[str], None]
 CONCERNS_CAVEAT = (
     "Caveat: the human concerns are a partial record (a VEP without a concern may still have had some), "
     "and they were raised on the PR's draft while the merged text may already answer them; recall says "
-    "whether the reviewer raises the same kind of concern about the same part of the design, precision "
-    "is a lower bound (an unmatched LLM finding may be right). Development split only (even VEP numbers)."
+    "whether the reviewer raises the same concern about the same part of the design, precision "
+    "is a lower bound (an unmatched LLM finding may be right). The data set is small (tens of concerns): "
+    "one concern moves recall by several points."
 )
+#: The split line of the caveat for the development split.
+DEV_SPLIT_NOTE = ("This is the DEVELOPMENT split (even VEP numbers, ../shared/evals/human-concerns-dev.jsonl): "
+                  "the other VEPs are held out for a test split scored elsewhere (--split); do not tune prompts "
+                  "to particular VEPs.")
+DEV_SPLIT_FILE = "human-concerns-dev.jsonl"
 SYNTHETIC_LABEL = "SYNTHETIC cassettes: hand-made harness test data, not a model's score"
 
 #: Home sections of each concern category (canonical template names); ``None``: any section.
@@ -78,6 +86,12 @@ class LlmSettings:
         record: record cassettes through the API instead of replaying.
         batch: record through the Message Batches API (:mod:`evals.batch`), at half price.
         base_url: endpoint for recording (default: the SDK's, or ``$ANTHROPIC_BASE_URL``).
+        judge: make (or replay) the judge's call for ``concerns`` cases (:mod:`evals.judge`);
+            ``None`` (default): yes, except on synthetic cassettes (their fake answers are
+            no judge's).
+        append: internal: after a message batch wrote the reviews' cassettes, record the
+            requests they do not answer yet (the judge's) into them (vcrpy ``new_episodes``).
+        dev_split: the concerns scored are the development split (said in the report).
     """
 
     model: str
@@ -85,6 +99,9 @@ class LlmSettings:
     record: bool = False
     batch: bool = False
     base_url: str | None = None
+    judge: bool | None = None
+    append: bool = False
+    dev_split: bool = True
 
     @property
     def synthetic(self) -> bool:
@@ -156,28 +173,84 @@ def _dev_version(corpus: Corpus, vep: dict) -> HistoricVersion | None:
     return max(found, key=score)
 
 
-def concern_cases(corpus: Corpus) -> list[LlmCase]:
-    """One case per development-split VEP with at least one human concern, reviewing the
-    version its introducing PR merged (``first_commit`` in ``veps-dev.jsonl``), at the path
-    it had then, on that commit's date."""
-    concerns_file = corpus.evals_dir / "human-concerns-dev.jsonl"
-    veps_file = corpus.evals_dir / "veps-dev.jsonl"
-    if not concerns_file.is_file() or not veps_file.is_file():
+def _first_version(corpus: Corpus, sig: str, vep: int) -> HistoricVersion | None:
+    """The earliest historic version of VEP ``vep`` of ``sig`` (for splits without a VEP list)."""
+    pat = re.compile(rf"^veps/{re.escape(str(sig))}/0*{int(vep)}-[^/]+/")
+    found = [v for v in corpus.history if pat.match(v.path_at_commit) or pat.match(v.path)]
+    return min(found, key=lambda v: (v.date, v.path != v.path_at_commit)) if found else None
+
+
+def split_file(corpus: Corpus, split: Path | None = None) -> Path:
+    """The concerns file scored: ``split``, else the development split of the shared data."""
+    return Path(split) if split else corpus.evals_dir / DEV_SPLIT_FILE
+
+
+def is_dev_split(corpus: Corpus, split: Path | None = None) -> bool:
+    """Whether the concerns file scored is the development split."""
+    path = split_file(corpus, split)
+    default = corpus.evals_dir / DEV_SPLIT_FILE
+    try:
+        return path.resolve() == default.resolve() or path.name == DEV_SPLIT_FILE
+    except OSError:
+        return False
+
+
+def concern_cases(corpus: Corpus, split: Path | None = None) -> list[LlmCase]:
+    """One case per VEP with at least one human concern in the split, reviewing the version
+    its introducing PR merged, at the path it had then, on that commit's date.
+
+    Args:
+        corpus: the corpus (with its history).
+        split: a concerns file of the ``human-concerns-dev.jsonl`` schema (``vep``, ``sig``,
+            ``category``, ``summary``, ``quote``…); default: the development split. The VEP
+            list beside it (``veps-<name>.jsonl`` for ``human-concerns-<name>.jsonl``) gives
+            each VEP's ``first_commit``; without one, a VEP's earliest historic version is used.
+
+    Raises:
+        FileNotFoundError: ``split`` was given and does not exist.
+        ValueError: a line of ``split`` is not JSON or lacks ``vep``/``sig``.
+    """
+    concerns_file = split_file(corpus, split)
+    if split is not None and not concerns_file.is_file():
+        raise FileNotFoundError(f"--split {split}: no such file")
+    if not concerns_file.is_file():
         return []
-    concerns = [json.loads(line) for line in concerns_file.read_text(encoding="utf-8").splitlines() if line.strip()]
-    out = []
-    for line in veps_file.read_text(encoding="utf-8").splitlines():
+    concerns = []
+    for n, line in enumerate(concerns_file.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
-        vep = json.loads(line)
-        mine = [c for c in concerns if c.get("vep") == vep.get("vep")]
-        if not mine:
-            continue
-        case_id = f"concerns/{vep['sig']}/{vep['vep']}"
-        version = _dev_version(corpus, vep)
+        try:
+            c = json.loads(line)
+        except ValueError as exc:
+            raise ValueError(f"{concerns_file}:{n}: not JSON ({exc})") from None
+        if not isinstance(c, dict) or "vep" not in c or "sig" not in c:
+            raise ValueError(f"{concerns_file}:{n}: a concern needs 'vep' and 'sig'")
+        concerns.append(c)
+    name = concerns_file.name
+    veps_file = concerns_file.with_name("veps-" + name.removeprefix("human-concerns-")) \
+        if name.startswith("human-concerns-") else None
+    veps = {}
+    if veps_file is not None and veps_file.is_file():
+        for line in veps_file.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                v = json.loads(line)
+                veps[v.get("vep")] = v
+    out = []
+    for number in dict.fromkeys(c["vep"] for c in concerns):
+        mine = [c for c in concerns if c["vep"] == number]
+        sig = mine[0]["sig"]
+        case_id = f"concerns/{sig}/{number}"
+        vep = veps.get(number)
+        if vep is not None:
+            version = _dev_version(corpus, vep)
+            missing = f"no historic version at first commit {vep.get('first_commit')}"
+            target = vep["path"]
+        else:
+            version = _first_version(corpus, sig, number)
+            missing = f"no historic version of VEP {number} of {sig}"
+            target = f"veps/{sig}/{number}-*"
         if version is None:
-            out.append(LlmCase(case_id, None, expected={"concerns": mine}, target=vep["path"],
-                               skip=f"no historic version at first commit {vep.get('first_commit')}"))
+            out.append(LlmCase(case_id, None, expected={"concerns": mine}, target=target, skip=missing))
             continue
         doc = parse(corpus.history_bytes(version), version.file, version.path_at_commit)
         out.append(LlmCase(case_id, doc, version.date, {"concerns": mine}, version.file))
@@ -287,14 +360,24 @@ def _mentions_sig(f: Finding, sig: str | None) -> bool:
     return any(n and n in hay for n in names)
 
 
-def finding_matches_concern(f: Finding, concern: dict, template: Template, doc: VepDocument) -> bool:
-    """Category (and SIG for cross-sig) and section agree (see the module docstring)."""
-    if f.category != concern.get("category"):
-        return False
+def concern_match_terms(f: Finding, concern: dict, template: Template, doc: VepDocument,
+                        threshold: int = THRESHOLD, own_words: int = OWN_WORDS) -> list[str] | None:
+    """The deterministic matcher (:mod:`evals.matching`): the salient terms ``f`` shares with
+    ``concern`` when it matches (same section or section family, the same subject: at least
+    ``threshold`` shared terms, ``own_words`` of them from the finding's concern text or fix,
+    and for ``cross-sig`` the other SIG named), else ``None``."""
     if concern.get("category") == "cross-sig" and not _mentions_sig(f, concern.get("cross_sig")):
-        return False
+        return None
     sections = concern_sections(template, doc, concern)
-    return sections is None or canonical_section(template, doc, f.section) in sections
+    if sections is not None and canonical_section(template, doc, f.section) not in sections:
+        return None
+    return subject_match(f.message, f.quote, f.fix, concern, threshold, own_words)
+
+
+def finding_matches_concern(f: Finding, concern: dict, template: Template, doc: VepDocument,
+                            threshold: int = THRESHOLD) -> bool:
+    """Whether ``f`` raises ``concern`` by the deterministic matcher (:func:`concern_match_terms`)."""
+    return concern_match_terms(f, concern, template, doc, threshold) is not None
 
 
 def finding_matches_gap(f: Finding, expect: dict, template: Template, doc: VepDocument) -> bool:
@@ -315,11 +398,11 @@ def finding_matches_gap(f: Finding, expect: dict, template: Template, doc: VepDo
 
 # -- running -------------------------------------------------------------------------------------
 
-def _review(case: LlmCase, corpus: Corpus, settings: LlmSettings):
+def _review(case: LlmCase, corpus: Corpus, settings: LlmSettings, record: bool):
     from agent.review import LlmOptions, review_documents
 
     ctx = corpus.context(today=case.today)
-    if settings.record:
+    if record:
         options = LlmOptions(enabled=True, model=settings.model, base_url=settings.base_url,
                              api_key=os.environ.get("ANTHROPIC_API_KEY") or None)
     else:
@@ -342,15 +425,31 @@ def _usage_add(total: dict, usage: dict) -> None:
             total[k] = round(total.get(k, 0) + v, 6)
 
 
+def _fail_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__
+
+
 def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSettings, *,
                 selected: list[str] | None = None, progress: Progress = lambda _: None) -> SetResult:
     """Replay (or record) every case of an LLM set and score it.
 
+    For each case: the requests its review would send are captured in process and hashed
+    into the case's key (:mod:`evals.requestkey`); a cassette recorded under another key is
+    **stale** (the detail names what changed) and not replayed; a case without a cassette is
+    **not recorded**; otherwise the cassette is replayed (``--record``: recorded first when
+    stale or missing, replayed when up to date) and, for ``concerns``, the judge's call is
+    replayed (or recorded) in the same cassette. A case whose review or judge call fails is an
+    **error** (the run fails, :func:`evals.run.run_eval`).
+
     Returns:
-        a :class:`SetResult`; ``metrics`` has ``per_category`` (recall, and precision for
-        ``concerns``), ``cases_scored``, ``model``, ``prompt_hash``, ``synthetic`` and
-        ``model_score`` (``False`` for synthetic cassettes).
+        a :class:`SetResult`; ``metrics`` has ``per_category`` (recall, and precision with both
+        matchers for ``concerns``), ``cases_scored``, ``model``, ``prompt_hash``,
+        ``synthetic``, ``model_score`` (``False`` for synthetic cassettes) and, for
+        ``concerns``, ``baselines`` (shotgun and none on the same cases).
     """
+    from evals import requestkey
+
     started = time.perf_counter()
     result = SetResult(name)
     phash = replay.prompt_hash()
@@ -361,9 +460,9 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
         result.notes.append(SYNTHETIC_LABEL)
     if name == "concerns":
         result.notes.append(CONCERNS_CAVEAT)
-    if settings.record and not os.environ.get("ANTHROPIC_API_KEY") and not settings.base_url:
-        result.notes.append("--record needs ANTHROPIC_API_KEY (or --base-url): nothing was recorded, cassettes replayed")
-        settings = LlmSettings(settings.model, settings.cassettes, False, settings.batch, settings.base_url)
+        result.metrics["dev_split"] = settings.dev_split
+        result.notes.append(DEV_SPLIT_NOTE if settings.dev_split else
+                            "Split: a concerns file other than the development split (--split).")
     try:
         import agent.review  # noqa: F401
         reviewer_missing = None
@@ -378,9 +477,9 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
 
         runnable = [c for c in cases if matches(c.id, selected) and not c.skip]
         batch_status = record_batch(runnable, corpus, settings, phash, log=result.notes.append)
-        settings = replace(settings, record=False)  # the batch wrote the cassettes: replay them
+        # the batch wrote the reviews' cassettes: replay them, recording only what they lack (the judge)
+        settings = replace(settings, record=False, append=True)
     usage: dict = {}
-    stale_cases = 0
     for case in cases:
         if not matches(case.id, selected):
             continue
@@ -390,65 +489,107 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
         if case.skip:
             cr.detail = case.skip
             continue
-        if batch_status.get(case.id):
-            cr.status, cr.detail = ERROR, f"not recorded by the message batch: {batch_status[case.id]}"[:300]
-            continue
-        path = replay.cassette_path(settings.cassettes, settings.model, phash, case.id)
-        cr.extra["cassette"] = str(path)
-        if not settings.record and not path.is_file():
-            older = replay.stale_versions(settings.cassettes, settings.model, phash, case.id)
-            if older:
-                cr.status, cr.detail = STALE, f"cassette recorded with older prompts ({', '.join(older)}); re-record"
-                stale_cases += 1
-            else:
-                cr.status, cr.detail = NOT_RECORDED, "no cassette for this model and prompt version"
-            continue
         if reviewer_missing:
             cr.detail = reviewer_missing
             continue
-        metadata = None
-        synthetic = settings.synthetic
-        if settings.record:
-            metadata = {"model": settings.model, "prompt_hash": phash, "prompt_files": replay.prompt_files(),
-                        "case": case.id, "target": case.target, "synthetic": settings.synthetic,
-                        "endpoint": settings.base_url or "https://api.anthropic.com"}
-        else:
-            meta = replay.read_metadata(path)
-            if replay.is_synthetic(path, meta) and not settings.synthetic:
-                cr.detail = "synthetic cassette in the model's cassette folder: ignored (not a model score)"
+        if batch_status.get(case.id):
+            cr.status, cr.detail = ERROR, f"not recorded by the message batch: {batch_status[case.id]}"[:300]
+            continue
+        path = replay.cassette_path(settings.cassettes, settings.model, case.id)
+        cr.extra["cassette"] = str(path)
+        meta = replay.read_metadata(path) if path.is_file() else {}
+        if path.is_file() and replay.is_synthetic(path, meta) and not settings.synthetic:
+            cr.detail = "synthetic cassette in the model's cassette folder: ignored (not a model score)"
+            continue
+        synthetic = settings.synthetic or (path.is_file() and replay.is_synthetic(path, meta))
+        comps: dict = {}
+        key = None
+        if not settings.record and not path.is_file():
+            cr.status, cr.detail = NOT_RECORDED, "no cassette for this case and model; record it with --record"
+            continue
+        if not (synthetic and path.is_file() and not meta.get("request_key") and not settings.record):
+            try:
+                comps = requestkey.components(requestkey.capture(case, corpus, settings.model), settings.model)
+                key = requestkey.key_of(comps)
+            except Exception as exc:  # noqa: BLE001 - reported per case
+                cr.status, cr.detail = ERROR, f"cannot compute the case's request key: {_fail_line(exc)}"[:300]
                 continue
-            synthetic = synthetic or replay.is_synthetic(path, meta)
+            cr.extra["request_key"] = key
+        up_to_date = path.is_file() and (key is None or meta.get("request_key") == key)
+        record = settings.record and not up_to_date
+        if not record and not path.is_file():
+            cr.status, cr.detail = NOT_RECORDED, "no cassette for this case and model; record it with --record"
+            continue
+        if not record and not up_to_date:
+            what = requestkey.changed(meta.get("components"), comps) if meta.get("components") else []
+            cr.status = STALE
+            cr.detail = ("changed since recording: " + ", ".join(what[:6]) + (" …" if len(what) > 6 else "")
+                         if what else "recorded without a request key") + "; re-record with --record"
+            cr.extra["changed"] = what
+            continue
+        if settings.record and up_to_date:
+            cr.extra["recorded"] = "up to date: replayed, not recorded again"
+        metadata = None
+        if record:
+            metadata = {"model": settings.model, "request_key": key, "components": comps, "prompt_hash": phash,
+                        "prompt_files": replay.prompt_files(), "case": case.id, "target": case.target,
+                        "synthetic": settings.synthetic, "endpoint": settings.base_url or "https://api.anthropic.com"}
+        judge_usage: dict = {}
+        verdicts = None
         try:
-            with replay.cassette(path, record=settings.record, metadata=metadata, synthetic=synthetic) as cass:
-                report = _review(case, corpus, settings)
-                if settings.record:
+            with replay.cassette(path, record=record, metadata=metadata, synthetic=synthetic,
+                                 append=settings.append and name == "concerns") as cass:
+                report = _review(case, corpus, settings, record)
+                status = report.llm_status or ""
+                llm = [f for f in report.findings if f.origin == "llm"]
+                if status.startswith("ran") and name == "concerns" and (settings.judge or (settings.judge is None and not synthetic)):
+                    verdicts, judge_usage = _judge(case, llm, settings, record or settings.append)
+                if record:
                     cass.get_metadata("usage", dict(report.usage or {}))
         except Exception as exc:  # noqa: BLE001 - one broken case must not stop the run
-            cr.status, cr.detail = ERROR, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+            cr.status, cr.detail = ERROR, _fail_line(exc)
+            if isinstance(exc, ImportError) and exc.name == "vcr":
+                cr.detail = "vcrpy is not installed, so the cassette cannot be replayed: pip install vcrpy"
+            elif not record and "judge" not in cr.detail:
+                cr.detail = (cr.detail + "; the cassette does not answer every request: re-record it")[:300]
             continue
-        status = report.llm_status or ""
         if not status.startswith("ran"):
             cr.status = ERROR
-            cr.detail = f"the LLM review did not complete ({status})"[:300]
-            if not settings.record:
+            cr.detail = f"an LLM call failed: the review did not complete ({status})"[:300]
+            if not record:
                 cr.detail += "; the cassette does not answer every request: re-record it"
             continue
-        llm = [f for f in report.findings if f.origin == "llm"]
         _usage_add(usage, report.usage or {})
+        _usage_add(usage, judge_usage)
         cr.findings = [compact(f) for f in llm]
         cr.extra["llm_status"] = report.llm_status
         cr.extra["usage"] = report.usage
         if name == "concerns":
-            _score_concerns(cr, case, llm, template)
+            _score_concerns(cr, case, llm, template, verdicts)
         else:
             _score_gap(cr, case, llm, template)
     result.usage = usage
-    if stale_cases:
-        result.notes.append(f"{stale_cases} case(s) have cassettes only for older prompts (the prompts changed since "
-                            f"they were recorded; current prompt hash {phash}): re-record with --record")
+    counts = result.counts()
+    if counts[STALE]:
+        result.notes.append(f"{counts[STALE]} case(s) are stale (what shapes their requests changed since they were "
+                            "recorded; each case says what): re-record them with --record")
     _llm_metrics(result, name)
+    if name == "concerns":
+        _baselines_beside(result, cases, template)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _judge(case: LlmCase, llm: list[Finding], settings: LlmSettings, live: bool):
+    """The judge's verdicts for one case (replayed, or recorded when ``live``)."""
+    from evals.judge import judge
+
+    if live:
+        key = os.environ.get("ANTHROPIC_API_KEY") or "no-key-needed"
+        return judge(settings.model, case.doc.info.repo_path, case.expected["concerns"], llm, api_key=key,
+                     base_url=settings.base_url, max_retries=2)
+    return judge(settings.model, case.doc.info.repo_path, case.expected["concerns"], llm,
+                 api_key="sk-replay-no-network", base_url="https://replay.invalid", max_retries=0)
 
 
 def _public_expect(expected: dict) -> dict:
@@ -458,19 +599,55 @@ def _public_expect(expected: dict) -> dict:
     return {k: v for k, v in expected.items() if v is not None}
 
 
-def _score_concerns(cr: CaseResult, case: LlmCase, llm: list[Finding], template: Template) -> None:
-    matched_findings: set[int] = set()
+def score_findings(concerns: list[dict], llm: list[Finding], template: Template, doc: VepDocument,
+                   verdicts: dict | None = None, threshold: int = THRESHOLD) -> dict:
+    """Score one VEP's findings against its human concerns with both matchers.
+
+    Args:
+        concerns: the VEP's human concerns.
+        llm: the reviewer's (or a baseline's) findings.
+        verdicts: the judge's ``{(concern index, finding index): same}``; ``None``: no judge.
+        threshold: shared salient terms the deterministic matcher needs.
+
+    Returns:
+        ``{"concerns": [{category, summary, matched, terms, judge_matched, by}],
+        "findings": [{category, matched, judge_matched}]}`` (``judge_matched`` is ``None``
+        without a judge).
+    """
     per_concern = []
-    for c in case.expected["concerns"]:
-        hits = [i for i, f in enumerate(llm) if finding_matches_concern(f, c, template, case.doc)]
-        matched_findings.update(hits)
-        per_concern.append({"category": c.get("category"), "matched": bool(hits), "summary": c.get("summary"),
-                            "by": [llm[i].message for i in hits[:2]]})
-    cr.extra["concerns"] = per_concern
-    cr.extra["matched_findings"] = len(matched_findings)
-    n = sum(1 for p in per_concern if p["matched"])
+    det: set[int] = set()
+    jud: set[int] = set()
+    for ci, c in enumerate(concerns):
+        hits = []
+        for fi, f in enumerate(llm):
+            terms = concern_match_terms(f, c, template, doc, threshold)
+            if terms is not None:
+                hits.append((fi, terms))
+        det.update(fi for fi, _ in hits)
+        jhits = [fi for fi in range(len(llm)) if verdicts.get((ci, fi))] if verdicts is not None else None
+        if jhits:
+            jud.update(jhits)
+        per_concern.append({"category": c.get("category"), "summary": c.get("summary"), "matched": bool(hits),
+                            "terms": hits[0][1] if hits else [], "by": [llm[fi].message for fi, _ in hits[:2]],
+                            "judge_matched": None if jhits is None else bool(jhits)})
+    findings = [{"category": f.category or "?", "matched": i in det,
+                 "judge_matched": None if verdicts is None else i in jud} for i, f in enumerate(llm)]
+    return {"concerns": per_concern, "findings": findings}
+
+
+def _score_concerns(cr: CaseResult, case: LlmCase, llm: list[Finding], template: Template,
+                    verdicts: dict | None = None) -> None:
+    scored = score_findings(case.expected["concerns"], llm, template, case.doc, verdicts)
+    cr.extra["concerns"] = scored["concerns"]
+    cr.extra["finding_matches"] = scored["findings"]
+    n = sum(1 for p in scored["concerns"] if p["matched"])
+    nf = sum(1 for f in scored["findings"] if f["matched"])
     cr.status = PASS if n else FAIL
-    cr.detail = f"{n}/{len(per_concern)} human concerns matched; {len(matched_findings)}/{len(llm)} LLM findings matched"
+    cr.detail = f"{n}/{len(scored['concerns'])} human concerns matched; {nf}/{len(llm)} LLM findings matched"
+    if verdicts is not None:
+        jn = sum(1 for p in scored["concerns"] if p["judge_matched"])
+        jf = sum(1 for f in scored["findings"] if f["judge_matched"])
+        cr.detail += f" (judge: {jn}/{len(scored['concerns'])} concerns, {jf}/{len(llm)} findings)"
 
 
 def _score_gap(cr: CaseResult, case: LlmCase, llm: list[Finding], template: Template) -> None:
@@ -482,37 +659,142 @@ def _score_gap(cr: CaseResult, case: LlmCase, llm: list[Finding], template: Temp
                   f"not raised (LLM categories: {', '.join(cats) or 'no findings'})"))
 
 
+def concern_metrics(scored_cases: list[CaseResult]) -> dict:
+    """Recall and precision, overall and per category, with the deterministic matcher and
+    (when every scored case had one) the judge, from cases scored by :func:`score_findings`.
+
+    Recall per category: matched concerns of the category / its concerns. Precision per
+    category: findings *of that category* that match some concern / findings of that category.
+    """
+    per: dict[str, dict] = {}
+
+    def row(cat):
+        return per.setdefault(cat, {"concerns": 0, "matched": 0, "judge_matched": 0, "findings": 0,
+                                    "findings_matched": 0, "findings_judge_matched": 0})
+
+    judged = bool(scored_cases) and all(
+        all(p.get("judge_matched") is not None for p in c.extra.get("concerns", [])) or not c.findings
+        for c in scored_cases) and any(c.findings for c in scored_cases)
+    for c in scored_cases:
+        for p in c.extra.get("concerns", []):
+            d = row(p["category"])
+            d["concerns"] += 1
+            d["matched"] += int(p["matched"])
+            d["judge_matched"] += int(bool(p.get("judge_matched")))
+        for f in c.extra.get("finding_matches", []):
+            d = row(f["category"])
+            d["findings"] += 1
+            d["findings_matched"] += int(f["matched"])
+            d["findings_judge_matched"] += int(bool(f.get("judge_matched")))
+    for d in per.values():
+        d["recall"] = ratio(d["matched"], d["concerns"])
+        d["precision"] = ratio(d["findings_matched"], d["findings"])
+        d["judge_recall"] = ratio(d["judge_matched"], d["concerns"]) if judged else None
+        d["judge_precision"] = ratio(d["findings_judge_matched"], d["findings"]) if judged else None
+    tot = {k: sum(d[k] for d in per.values()) for k in ("concerns", "matched", "judge_matched", "findings",
+                                                         "findings_matched", "findings_judge_matched")}
+    return {"cases_scored": len(scored_cases), "concerns_scored": tot["concerns"],
+            "recall": ratio(tot["matched"], tot["concerns"]), "precision": ratio(tot["findings_matched"], tot["findings"]),
+            "judge": judged,
+            "judge_recall": ratio(tot["judge_matched"], tot["concerns"]) if judged else None,
+            "judge_precision": ratio(tot["findings_judge_matched"], tot["findings"]) if judged else None,
+            "llm_findings": tot["findings"], "matcher_threshold": THRESHOLD, "matcher_own_words": OWN_WORDS,
+            "per_category": dict(sorted(per.items()))}
+
+
 def _llm_metrics(result: SetResult, name: str) -> None:
     scored = [c for c in result.cases if c.status in (PASS, FAIL)]
-    per: dict[str, dict] = {}
     if name == "concerns":
-        total_findings = sum(len(c.findings) for c in scored)
-        matched_findings = sum(c.extra.get("matched_findings", 0) for c in scored)
-        for c in scored:
-            for p in c.extra.get("concerns", []):
-                d = per.setdefault(p["category"], {"concerns": 0, "matched": 0})
-                d["concerns"] += 1
-                d["matched"] += int(p["matched"])
-        for d in per.values():
-            d["recall"] = ratio(d["matched"], d["concerns"])
-        llm_by_cat: dict[str, int] = {}
-        for c in scored:
-            for f in c.findings:
-                llm_by_cat[f.get("category") or "?"] = llm_by_cat.get(f.get("category") or "?", 0) + 1
-        result.metrics.update(
-            cases_scored=len(scored),
-            recall=ratio(sum(d["matched"] for d in per.values()), sum(d["concerns"] for d in per.values())),
-            precision=ratio(matched_findings, total_findings), llm_findings=total_findings,
-            llm_findings_by_category=dict(sorted(llm_by_cat.items())), per_category=dict(sorted(per.items())))
-    else:
-        for c in scored:
-            cats = c.expected.get("category")
-            key = ",".join(cats) if isinstance(cats, list) else str(cats)
-            d = per.setdefault(key, {"planted": 0, "raised": 0})
-            d["planted"] += 1
-            d["raised"] += int(c.status == PASS)
-        for d in per.values():
-            d["recall"] = ratio(d["raised"], d["planted"])
-        result.metrics.update(cases_scored=len(scored),
-                              recall=ratio(sum(d["raised"] for d in per.values()), sum(d["planted"] for d in per.values())),
-                              per_category=dict(sorted(per.items())))
+        result.metrics.update(concern_metrics(scored))
+        return
+    per: dict[str, dict] = {}
+    for c in scored:
+        cats = c.expected.get("category")
+        key = ",".join(cats) if isinstance(cats, list) else str(cats)
+        d = per.setdefault(key, {"planted": 0, "raised": 0})
+        d["planted"] += 1
+        d["raised"] += int(c.status == PASS)
+    for d in per.values():
+        d["recall"] = ratio(d["raised"], d["planted"])
+    result.metrics.update(cases_scored=len(scored),
+                          recall=ratio(sum(d["raised"] for d in per.values()), sum(d["planted"] for d in per.values())),
+                          per_category=dict(sorted(per.items())))
+
+
+# -- baselines -------------------------------------------------------------------------------------
+
+def baseline_findings(baseline: str, case: LlmCase, template: Template, file_data: dict | None = None) -> list[Finding]:
+    """The findings of a baseline for one case (:mod:`evals.baselines`)."""
+    from evals import baselines
+
+    if baseline == "none":
+        return []
+    if baseline == "shotgun":
+        return baselines.shotgun_findings(case.doc, template)
+    entries = (file_data or {}).get(case.id) or (file_data or {}).get(case.id.rsplit("/", 1)[-1]) or []
+    return baselines.file_findings(entries, case.doc, baseline)
+
+
+def run_baseline(cases: list[LlmCase], corpus: Corpus, baseline: str, *, selected: list[str] | None = None,
+                 dev_split: bool = True, progress: Progress = lambda _: None) -> SetResult:
+    """Score a baseline reviewer on the ``concerns`` cases, offline (no key, no cassette).
+
+    Args:
+        baseline: ``shotgun``, ``none`` or the path of a findings file (:mod:`evals.baselines`).
+
+    Returns:
+        a ``concerns`` :class:`SetResult` whose ``metrics["baseline"]`` names the baseline
+        (``model_score`` false; ``synthetic`` true for a synthetic findings file).
+
+    Raises:
+        ValueError, OSError: a findings file that cannot be read or is not one.
+    """
+    from evals import baselines
+
+    started = time.perf_counter()
+    template = mutation_env(corpus).template
+    file_data, synthetic, label = None, False, baseline
+    if baseline not in baselines.BUILTIN:
+        path = Path(baseline)
+        file_data, synthetic = baselines.load_findings_file(path)
+        label = path.stem
+    result = SetResult("concerns")
+    result.metrics = {"baseline": label, "model": None, "synthetic": synthetic, "model_score": False,
+                      "dev_split": dev_split}
+    result.notes.append(f"baseline {label}: offline, no model" + (" — SYNTHETIC findings file, not a model score"
+                                                                  if synthetic else ""))
+    result.notes.append(CONCERNS_CAVEAT)
+    result.notes.append(DEV_SPLIT_NOTE if dev_split else "Split: a concerns file other than the development split (--split).")
+    for case in cases:
+        if not matches(case.id, selected):
+            continue
+        cr = CaseResult(case.id, "concerns", SKIPPED, case.target, "", _public_expect(case.expected))
+        result.cases.append(cr)
+        progress(case.id)
+        if case.skip:
+            cr.detail = case.skip
+            continue
+        llm = baseline_findings(baseline, case, template, file_data)
+        cr.findings = [compact(f) for f in llm]
+        _score_concerns(cr, case, llm, template)
+    _llm_metrics(result, "concerns")
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _baselines_beside(result: SetResult, cases: list[LlmCase], template: Template) -> None:
+    """The shotgun and none baselines on the cases the model was scored on (same figures)."""
+    scored = {c.id for c in result.cases if c.status in (PASS, FAIL)}
+    out = {}
+    for baseline in ("shotgun", "none"):
+        crs = []
+        for case in cases:
+            if case.id in scored:
+                cr = CaseResult(case.id, "concerns", SKIPPED)
+                llm = baseline_findings(baseline, case, template)
+                cr.findings = [compact(f) for f in llm]
+                _score_concerns(cr, case, llm, template)
+                crs.append(cr)
+        m = concern_metrics(crs)
+        out[baseline] = {k: m[k] for k in ("cases_scored", "recall", "precision", "llm_findings")}
+    result.metrics["baselines"] = out

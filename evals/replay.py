@@ -1,16 +1,16 @@
 """Cassettes of the LLM case sets: where they live, what they record, how they replay.
 
-One cassette per case, model and prompt version::
+One cassette per case and model::
 
-    evals/cassettes/<model>/<prompt-hash>/<set>/<stem>/<vep>.yaml
+    evals/cassettes/<model>/<set>/<stem>/<vep>.yaml
 
-- ``<prompt-hash>``: :func:`prompt_hash`, the first 12 hex digits of a SHA-256 over every
-  file under ``prompts/`` (names and contents). Editing a prompt changes the hash, so the
-  old cassettes no longer apply: the report calls those cases *stale* and leaves them out
-  of the LLM figures until they are recorded again.
-- the cassette's ``metadata`` (vcrpy's cassette metadata) records ``model``,
-  ``prompt_hash``, the hash of each prompt file, the case ID, the recording date, the
-  model usage of the case (tokens, estimated cost) and ``synthetic``.
+- the cassette's ``metadata`` (vcrpy's cassette metadata) records ``model``, the
+  ``request_key`` and its ``components`` (:mod:`evals.requestkey`: a hash of everything that
+  shapes the requests, computed from the requests the reviewers would send), the prompt hash
+  (:func:`prompt_hash`, informative), the case ID, the recording date, the model usage of the
+  case (tokens, estimated cost) and ``synthetic``. A case whose current key differs from the
+  recorded one is *stale*: the report names the components that changed and leaves the case
+  out of the figures until it is recorded again.
 - **replay** (the default) uses vcrpy with ``record_mode="none"``: a request that is not in
   the cassette fails, nothing reaches the network. **record** (``--record``) deletes the
   case's cassette and records it again through the real API (``ANTHROPIC_API_KEY``).
@@ -96,28 +96,17 @@ def safe_model(model: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", model)
 
 
-def cassette_path(root: Path, model: str, phash: str, case_id: str) -> Path:
-    """``<root>/<model>/<prompt-hash>/<case ID>.yaml``."""
+def cassette_path(root: Path, model: str, case_id: str) -> Path:
+    """``<root>/<model>/<case ID>.yaml`` (one cassette per case and model; whether it still
+    applies is decided by its ``request_key``, :mod:`evals.requestkey`)."""
     parts = [re.sub(r"[^A-Za-z0-9._-]+", "_", p) for p in case_id.split("/")]
-    return root.joinpath(safe_model(model), phash, *parts[:-1], parts[-1] + ".yaml")
+    return root.joinpath(safe_model(model), *parts[:-1], parts[-1] + ".yaml")
 
 
 def is_synthetic(path: Path, metadata: dict | None = None) -> bool:
     """Whether a cassette is hand-made test data (under a ``synthetic`` folder, or marked so
     in its metadata)."""
     return "synthetic" in path.parts or bool((metadata or {}).get("synthetic"))
-
-
-def stale_versions(root: Path, model: str, phash: str, case_id: str) -> list[str]:
-    """Prompt hashes other than ``phash`` that have a cassette for this case and model."""
-    model_dir = root / safe_model(model)
-    if not model_dir.is_dir():
-        return []
-    out = []
-    for d in sorted(model_dir.iterdir()):
-        if d.is_dir() and d.name != phash and cassette_path(root, model, d.name, case_id).is_file():
-            out.append(d.name)
-    return out
 
 
 def read_metadata(path: Path) -> dict:
@@ -147,7 +136,7 @@ def _scrub_response(response):
     return response
 
 
-def make_vcr(record: bool, synthetic: bool = False, **options):
+def make_vcr(record: bool, synthetic: bool = False, append: bool = False, **options):
     """A ``vcr.VCR`` for replay (``record_mode="none"``) or recording (``"once"`` into a
     fresh file), scrubbing secrets and matching on :data:`MATCH_ON` (on
     :data:`SYNTHETIC_MATCH_ON` for the replay of synthetic cassettes). ``options`` go to
@@ -155,7 +144,7 @@ def make_vcr(record: bool, synthetic: bool = False, **options):
     the scrubbing cannot be overridden."""
     import vcr
 
-    settings = {"record_mode": "once" if record else "none",
+    settings = {"record_mode": "once" if record else ("new_episodes" if append else "none"),
                 "match_on": SYNTHETIC_MATCH_ON if synthetic and not record else MATCH_ON,
                 "decode_compressed_response": True, **options}
     v = vcr.VCR(
@@ -169,12 +158,15 @@ def make_vcr(record: bool, synthetic: bool = False, **options):
 
 
 @contextlib.contextmanager
-def cassette(path: Path, *, record: bool, metadata: dict | None = None, synthetic: bool = False) -> Iterator[object]:
+def cassette(path: Path, *, record: bool, metadata: dict | None = None, synthetic: bool = False,
+             append: bool = False) -> Iterator[object]:
     """Replay (or record) the HTTP calls made inside the block from/into ``path``.
 
     Recording deletes an existing file first and stores ``metadata`` (plus
     ``recorded_at``) in the cassette; replay never touches the network. ``synthetic``:
-    match hand-written cassettes by reviewer (:data:`SYNTHETIC_MATCH_ON`).
+    match hand-written cassettes by reviewer (:data:`SYNTHETIC_MATCH_ON`). ``append``: replay
+    what the cassette holds and record the requests it does not answer (vcrpy
+    ``new_episodes``; used after ``--batch`` for the judge's call).
 
     Raises:
         FileNotFoundError: replay of a cassette that does not exist.
@@ -184,7 +176,7 @@ def cassette(path: Path, *, record: bool, metadata: dict | None = None, syntheti
         path.unlink(missing_ok=True)
     elif not path.is_file():
         raise FileNotFoundError(str(path))
-    with make_vcr(record, synthetic).use_cassette(str(path)) as cass:
+    with make_vcr(record, synthetic, append).use_cassette(str(path)) as cass:
         yield cass
         if record and metadata is not None:
             for key, value in {**metadata, "recorded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}.items():

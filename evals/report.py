@@ -170,19 +170,31 @@ def render_markdown(report: EvalReport) -> str:
             out.append(f"> {note}")
             out.append(">")
         k = s.counts()
-        out.append(f"Model `{m.get('model')}`, prompt hash `{m.get('prompt_hash')}`, cassettes `{m.get('cassettes')}`"
-                   f"{' (SYNTHETIC: not a model score)' if m.get('synthetic') else ''}.")
-        out.append(f"Scored cases: {m.get('cases_scored', 0)}; not recorded: {k['not-recorded']}; stale: {k['stale']}; "
-                   f"skipped: {k['skipped']}; errors: {k['error']}.")
+        who = f"Baseline `{m['baseline']}` (offline, no model)" if m.get("baseline") else f"Model `{m.get('model')}`"
+        where = "" if m.get("baseline") else f", prompt hash `{m.get('prompt_hash')}`, cassettes `{m.get('cassettes')}`"
+        out.append(f"{who}{where}{' (SYNTHETIC: not a model score)' if m.get('synthetic') else ''}.")
+        ran = k["pass"] + k["fail"]
+        out.append(f"Cases: {k['total']}; ran: {ran}; stale: {k['stale']}; not recorded: {k['not-recorded']}; "
+                   f"failed: {k['error']}; skipped: {k['skipped']}.")
         if s.usage:
             out.append("Usage (from the recorded responses): " + ", ".join(f"{kk} {vv}" for kk, vv in s.usage.items()))
         if m.get("cases_scored"):
             if name == "concerns":
-                out.append(f"Recall {_pct(m.get('recall'))}, precision {_pct(m.get('precision'))} "
-                           f"({m.get('llm_findings', 0)} LLM findings).")
-                out += ["", "| category | concerns | matched | recall |", "| --- | ---: | ---: | ---: |"]
-                out += [f"| {cat} | {d['concerns']} | {d['matched']} | {_pct(d['recall'])} |"
-                        for cat, d in m.get("per_category", {}).items()]
+                out.append(f"Content matcher ({m.get('matcher_threshold')} shared salient terms, "
+                           f"{m.get('matcher_own_words')} in the finding's own words): recall "
+                           f"**{_pct(m.get('recall'))}**, precision **{_pct(m.get('precision'))}** "
+                           f"({m.get('concerns_scored', 0)} concerns, {m.get('llm_findings', 0)} findings).")
+                if m.get("judge"):
+                    out.append(f"Judge: recall **{_pct(m.get('judge_recall'))}**, precision "
+                               f"**{_pct(m.get('judge_precision'))}**.")
+                for b, bm in (m.get("baselines") or {}).items():
+                    out.append(f"Baseline {b} on the same VEPs: recall {_pct(bm.get('recall'))}, precision "
+                               f"{_pct(bm.get('precision'))}.")
+                out += ["", "| category | concerns | matched | recall | findings | matching | precision | "
+                        "judge recall | judge precision |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+                out += [f"| {cat} | {d['concerns']} | {d['matched']} | {_pct(d['recall'])} | {d['findings']} | "
+                        f"{d['findings_matched']} | {_pct(d['precision'])} | {_pct(d.get('judge_recall'))} | "
+                        f"{_pct(d.get('judge_precision'))} |" for cat, d in m.get("per_category", {}).items()]
             else:
                 out.append(f"Recall {_pct(m.get('recall'))}.")
                 out += ["", "| expected category | planted | raised | recall |", "| --- | ---: | ---: | ---: |"]

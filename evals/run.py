@@ -55,6 +55,35 @@ class EvalOptions:
     record: bool = False
     batch: bool = False
     base_url: str | None = None
+    baseline: str | None = None
+    split: Path | None = None
+    judge: bool | None = None
+
+
+class EvalUsageError(ValueError):
+    """What a run needs is missing (a key or vcrpy for ``--record``); ``str(exc)`` is the one
+    line to print; the command exits 2."""
+
+
+def preflight(options: EvalOptions) -> None:
+    """Refuse, in one line, a run that cannot do what it was asked.
+
+    Raises:
+        EvalUsageError: ``--record`` of an LLM set without ``ANTHROPIC_API_KEY`` (and no
+            ``--base-url``/``$ANTHROPIC_BASE_URL``), or without vcrpy installed.
+    """
+    import importlib.util
+    import os
+
+    llm_sets = [n for n in options.sets if n in LLM_SETS and not (n == "concerns" and options.baseline)]
+    if not options.record or not llm_sets:
+        return
+    if importlib.util.find_spec("vcr") is None:
+        raise EvalUsageError("--record needs vcrpy, which is not installed: pip install vcrpy "
+                             "(it comes with vep-review's test extra: pip install -e '.[test]')")
+    if not os.environ.get("ANTHROPIC_API_KEY") and not (options.base_url or os.environ.get("ANTHROPIC_BASE_URL")):
+        raise EvalUsageError("--record needs an API key: export ANTHROPIC_API_KEY=sk-ant-... "
+                             "(or give --base-url URL of an endpoint that needs none)")
 
 
 def run_eval(options: EvalOptions, progress: Callable[[str, str], None] | None = None) -> EvalReport:
@@ -70,9 +99,12 @@ def run_eval(options: EvalOptions, progress: Callable[[str, str], None] | None =
     Raises:
         evals.corpus.CorpusMissing: the corpus does not exist.
         ValueError: bad case specs or an invalid combination of options.
+        EvalUsageError: ``--record`` without what it needs (:func:`preflight`).
+        FileNotFoundError: ``--split`` names no file.
     """
     from evals import deterministic as det
 
+    preflight(options)
     started = time.perf_counter()
     corpus = Corpus.open(options.corpus, options.today)
     report = EvalReport()
@@ -111,11 +143,20 @@ def run_eval(options: EvalOptions, progress: Callable[[str, str], None] | None =
         else:
             from evals import llm
 
-            settings = llm.LlmSettings(model=options.model or llm.default_model(),
-                                       cassettes=options.cassettes or llm.replay.CASSETTES_DIR,
-                                       record=options.record, batch=options.batch, base_url=options.base_url)
-            cases = llm.concern_cases(corpus) if name == "concerns" else llm.gap_cases(corpus, targets)
-            s = llm.run_llm_set(name, cases, corpus, settings, selected=options.cases, progress=tick(name))
+            dev = llm.is_dev_split(corpus, options.split)
+            cases = llm.concern_cases(corpus, options.split) if name == "concerns" else llm.gap_cases(corpus, targets)
+            if name == "concerns" and options.baseline:
+                s = llm.run_baseline(cases, corpus, options.baseline, selected=options.cases, dev_split=dev,
+                                     progress=tick(name))
+            else:
+                settings = llm.LlmSettings(model=options.model or llm.default_model(),
+                                           cassettes=options.cassettes or llm.replay.CASSETTES_DIR,
+                                           record=options.record, batch=options.batch, base_url=options.base_url,
+                                           judge=options.judge, dev_split=dev)
+                s = llm.run_llm_set(name, cases, corpus, settings, selected=options.cases, progress=tick(name))
+            if s.count("error"):
+                report.failures.append(f"{s.count('error')} {name} case(s) failed (an LLM call failed, or a cassette "
+                                       "does not answer every request)")
         report.sets.append(s)
     report.wall_seconds = time.perf_counter() - started
     return report
@@ -146,8 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="vep-review eval",
         description="Evaluate vep-review: planted defects (mutations), clean VEPs, historic versions (regression "
                     "snapshot), and the LLM reviewer on human concerns and planted design gaps (replayed cassettes).",
-        epilog="Exit code 1 when mutation recall is below 100%, a clean VEP has an error-level finding or the "
-               "regression snapshot differs; 2 on usage errors. See docs/evals.md.")
+        epilog="Exit code 1 when mutation recall is below 100%, a clean VEP has an error-level finding, the "
+               "regression snapshot differs or an LLM case failed; 2 on usage errors (--record without a key or "
+               "vcrpy). See docs/evals.md.")
     p.add_argument("--corpus", metavar="DIR", help="kubevirt/enhancements checkout (default: "
                    "../shared/corpus/kubevirt-enhancements; its -history sibling holds the historic versions)")
     p.add_argument("--only", action="append", default=[], metavar="SET",
@@ -172,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     llm.add_argument("--record", action="store_true", help="record cassettes through the API (needs ANTHROPIC_API_KEY)")
     llm.add_argument("--batch", action="store_true", help="with --record: send the requests as one Message Batch (half price; waits until the batch ends)")
     llm.add_argument("--base-url", help="Anthropic-compatible endpoint to record from")
+    llm.add_argument("--baseline", metavar="NAME|FILE",
+                     help="score a baseline instead of the model on the concerns set, offline: 'shotgun' (one "
+                          "generic finding per category), 'none', or a findings file (YAML/JSON, docs/evals.md)")
+    llm.add_argument("--split", metavar="PATH", help="concerns file to score (same schema as "
+                     "../shared/evals/human-concerns-dev.jsonl, the default development split)")
+    llm.add_argument("--no-judge", action="store_true", help="do not make or replay the judge's call (concerns)")
     return p
 
 
@@ -224,13 +272,8 @@ def summary_lines(report: EvalReport) -> list[str]:
         elif s.name == "regression" and s.metrics:
             extra = f"+{s.metrics.get('added', 0)} / -{s.metrics.get('removed', 0)} vs snapshot"
         elif s.name in LLM_SETS:
-            extra = f"model {s.metrics.get('model')} prompts {s.metrics.get('prompt_hash')}"
-            if s.metrics.get("cases_scored"):
-                extra += f"; recall {_pct(s.metrics.get('recall'))}"
-                if s.name == "concerns":
-                    extra += f", precision {_pct(s.metrics.get('precision'))}"
-            if s.metrics.get("synthetic"):
-                extra += " [SYNTHETIC: not a model score]"
+            out.extend(llm_summary(s))
+            continue
         out.append(f"{s.name:<11} {k['total']:>4} cases: {k['pass']} pass, {k['fail']} fail, {k['skipped']} skipped"
                    + (f", {k['not-recorded']} not recorded" if k["not-recorded"] else "")
                    + (f", {k['stale']} stale" if k["stale"] else "")
@@ -245,6 +288,47 @@ def summary_lines(report: EvalReport) -> list[str]:
             out.extend(f"  {n}" for n in s.notes)
     out.append(f"wall time {report.wall_seconds:.1f} s; " +
                ("FAIL: " + "; ".join(report.failures) if report.failures else "PASS"))
+    return out
+
+
+def llm_summary(s) -> list[str]:
+    """The summary lines of an LLM set: what ran, was stale, not recorded, failed; the figures
+    with both matchers; the baselines beside them."""
+    from evals.report import _pct
+
+    k = s.counts()
+    m = s.metrics
+    ran = k["pass"] + k["fail"]
+    who = f"baseline {m['baseline']}" if m.get("baseline") else f"model {m.get('model')}"
+    head = (f"{s.name:<11} {k['total']:>4} cases: {ran} ran, {k['stale']} stale, {k['not-recorded']} not recorded, "
+            f"{k['error']} failed, {k['skipped']} skipped ({s.seconds:.1f} s) — {who}")
+    if m.get("synthetic"):
+        head += " [SYNTHETIC: not a model score]"
+    out = [head]
+    if m.get("cases_scored"):
+        if s.name == "concerns":
+            out.append(f"  {who}: recall {_pct(m.get('recall'))}, precision {_pct(m.get('precision'))} "
+                       f"(content matcher, {m.get('concerns_scored', 0)} concerns in {m['cases_scored']} VEPs, "
+                       f"{m.get('llm_findings', 0)} findings)")
+            if m.get("judge"):
+                out.append(f"  {who}: recall {_pct(m.get('judge_recall'))}, precision {_pct(m.get('judge_precision'))} "
+                           "(judge)")
+            elif not m.get("baseline"):
+                out.append("  judge: not run (--no-judge, or no finding to judge)")
+            for b, bm in (m.get("baselines") or {}).items():
+                out.append(f"  baseline {b}: recall {_pct(bm.get('recall'))}, precision {_pct(bm.get('precision'))} "
+                           f"(content matcher, same {bm.get('cases_scored', 0)} VEPs)")
+            for cat, d in m.get("per_category", {}).items():
+                judge = (f"; judge recall {_pct(d.get('judge_recall'))}, precision {_pct(d.get('judge_precision'))}"
+                         if m.get("judge") else "")
+                out.append(f"    {cat:<24} recall {d['matched']}/{d['concerns']} {_pct(d['recall'])}, precision "
+                           f"{d['findings_matched']}/{d['findings']} {_pct(d['precision'])}{judge}")
+        else:
+            out.append(f"  {who}: recall {_pct(m.get('recall'))}")
+    for c in s.cases:
+        if c.status in ("error", "stale"):
+            out.append(f"  {c.status.upper():<5} {c.id}: {c.detail}")
+    out.extend(f"  {n}" for n in s.notes)
     return out
 
 
@@ -264,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
                           update_snapshot=args.update_snapshot, snapshot=Path(args.snapshot) if args.snapshot else None,
                           examples=Path(args.examples) if args.examples else None, model=args.model,
                           cassettes=Path(args.cassettes) if args.cassettes else None, record=args.record,
-                          batch=args.batch, base_url=args.base_url)
+                          batch=args.batch, base_url=args.base_url, baseline=args.baseline,
+                          split=Path(args.split) if args.split else None, judge=False if args.no_judge else None)
     try:
         with _Bar() as bar:
             report = run_eval(options, progress=bar)

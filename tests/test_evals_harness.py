@@ -271,17 +271,41 @@ def test_prompt_hash_tracks_prompt_files(tmp_path):
     assert replay.prompt_files(tmp_path).keys() == {"a.md", "sub/b.md"}
 
 
-def test_cassette_layout_staleness_and_synthetic(tmp_path):
+def test_cassette_layout_and_synthetic(tmp_path):
     from evals import replay
 
-    p = replay.cassette_path(tmp_path, "claude-x 1", "abc123", "gaps/update_rollback_na/307-vhost")
-    assert p == tmp_path / "claude-x_1" / "abc123" / "gaps" / "update_rollback_na" / "307-vhost.yaml"
-    p.parent.mkdir(parents=True)
-    p.write_text("interactions: []\nversion: 1\n")
-    assert replay.stale_versions(tmp_path, "claude-x 1", "def456", "gaps/update_rollback_na/307-vhost") == ["abc123"]
-    assert replay.stale_versions(tmp_path, "claude-x 1", "abc123", "gaps/update_rollback_na/307-vhost") == []
+    p = replay.cassette_path(tmp_path, "claude-x 1", "gaps/update_rollback_na/307-vhost")
+    assert p == tmp_path / "claude-x_1" / "gaps" / "update_rollback_na" / "307-vhost.yaml"
     assert replay.is_synthetic(Path("tests/cassettes/synthetic/x.yaml"))
     assert replay.is_synthetic(p, {"synthetic": True}) and not replay.is_synthetic(p, {})
+
+
+def test_request_components_name_what_changed():
+    """The key's components split a request body into its parts, so that a changed key says
+    which part changed; the key changes with any part."""
+    from evals import requestkey
+
+    def body(doc="Lifecycle text.", facts="- VEP201 front matter", schema="S", task="Review it."):
+        return {"model": "m", "max_tokens": 10, "output_config": {"format": {"schema": schema}, "effort": "medium"},
+                "system": [{"type": "text", "cache_control": {"type": "ephemeral"},
+                            "text": f'Intro\n<process_document name="docs/feature-lifecycle.md" origin="repository">\n'
+                                    f"{doc}\n</process_document>"},
+                           {"type": "text", "text": task}],
+                "messages": [{"role": "user", "content": [
+                    {"type": "text", "text": '<vep_document path="x">\nVEP\n</vep_document>'},
+                    {"type": "text", "text": f"<review_facts>\n{facts}\n</review_facts>"}]}]}
+
+    base = requestkey.components([("design_gaps", body())], "m")
+    assert {"process document docs/feature-lifecycle.md", "VEP text", "facts given to design_gaps",
+            "instructions to design_gaps", "output schema", "model"} <= set(base)
+    for change, name in ((body(doc="Lifecycle texts."), "process document docs/feature-lifecycle.md"),
+                         (body(facts="- VEP201 front matters"), "facts given to design_gaps"),
+                         (body(schema="T"), "output schema"),
+                         (body(task="Review this."), "instructions to design_gaps")):
+        comps = requestkey.components([("design_gaps", change)], "m")
+        assert requestkey.key_of(comps) != requestkey.key_of(base)
+        assert requestkey.changed(base, comps)[0] == name and requestkey.changed(base, comps)[-1] == "requests sent"
+    assert requestkey.changed(base, requestkey.components([("design_gaps", body())], "m")) == []
 
 
 class _Echo(http.server.BaseHTTPRequestHandler):

@@ -49,23 +49,38 @@ def test_gap_matching_needs_category_and_the_planted_part():
     assert finding_matches_gap(_finding("upgrade-rollback", "Design"), either, t, doc)
 
 
-def test_concern_matching_by_category_sig_and_section():
+def test_concern_matching_needs_section_and_subject():
+    """The deterministic matcher: same section family AND the same subject (shared salient
+    terms, at least one in the finding's own words); the category label is not compared."""
     from agent.template import load_template
     from evals.llm import finding_matches_concern
 
     t = load_template(None)
     doc = parse("# VEP #2: Y\n\n## Goals\n\n- Make the thing fast and safe for everyone.\n\n## Scalability\n\nFine.\n",
                 "veps/sig-compute/2-y/vep.md", "veps/sig-compute/2-y/vep.md")
-    scope = {"category": "scope-goals", "quote": "reviewer text not in the VEP"}
-    assert finding_matches_concern(_finding("scope-goals", "Goals"), scope, t, doc)
-    assert not finding_matches_concern(_finding("scope-goals", "Scalability"), scope, t, doc)
-    quoted = {"category": "scalability-performance", "quote": "Make the thing fast and safe for everyone."}
-    assert finding_matches_concern(_finding("scalability-performance", "Goals"), quoted, t, doc)  # where the quote is
-    other = {"category": "other"}
-    assert finding_matches_concern(_finding("other", "Anything"), other, t, doc)
-    cross = {"category": "cross-sig", "cross_sig": "SSP/templates operator (HCO, CDI)"}
-    assert finding_matches_concern(_finding("cross-sig", "Design", message="CDI imports the golden images"), cross, t, doc)
-    assert not finding_matches_concern(_finding("cross-sig", "Design", message="sig-network is affected"), cross, t, doc)
+    scope = {"category": "scope-goals", "summary": "Reviewer asked who the target personas are; cluster admins?",
+             "quote": "Are these cluster admins?"}
+    good = "The personas look like cluster admins."
+    assert finding_matches_concern(_finding("scope-goals", "Goals", message=good), scope, t, doc)
+    assert finding_matches_concern(_finding("other", "Goals", message=good), scope, t, doc)  # label not compared
+    assert not finding_matches_concern(_finding("scope-goals", "Scalability", message=good), scope, t, doc)
+    assert not finding_matches_concern(_finding("scope-goals", "Goals"), scope, t, doc)  # "A concern." has no subject
+    # the subject must be in the finding's own words, not only in the VEP text it quotes
+    quoting = _finding("scope-goals", "Goals", quote="personas cluster admins", message="This needs more detail.")
+    assert not finding_matches_concern(quoting, scope, t, doc)
+    quoted = {"category": "scalability-performance", "summary": "Asked whether everyone gets it fast and safe.",
+              "quote": "Make the thing fast and safe for everyone."}
+    assert finding_matches_concern(_finding("scalability-performance", "Goals", message="Is it fast and safe?"),
+                                   quoted, t, doc)  # where the quote is
+    other = {"category": "other", "summary": "Rename the redfish project.", "quote": "renaming the project"}
+    assert finding_matches_concern(_finding("other", "Anything", message="Consider renaming the redfish project."),
+                                   other, t, doc)
+    cross = {"category": "cross-sig", "cross_sig": "SSP/templates operator (HCO, CDI)",
+             "summary": "golden images DataSources responsibilities", "quote": "SSP creates DataSources"}
+    msg = "CDI imports the golden images; who creates the DataSources?"
+    assert finding_matches_concern(_finding("cross-sig", "Design", message=msg), cross, t, doc)
+    assert not finding_matches_concern(_finding("cross-sig", "Design", message="sig-network golden images DataSources"),
+                                       cross, t, doc)
 
 
 # -- replay from synthetic cassettes ------------------------------------------------------------------
@@ -102,10 +117,12 @@ def _run(tmp_path, *args) -> tuple[int, dict, str]:
 def test_replay_is_labelled_synthetic_and_not_a_model_score(synthetic_root, tmp_path):
     from evals import replay
 
-    cassette = replay.cassette_path(synthetic_root, MODEL, replay.prompt_hash(), GAP_CASE)
+    cassette = replay.cassette_path(synthetic_root, MODEL, GAP_CASE)
     meta = replay.read_metadata(cassette)
     assert meta["model"] == MODEL and meta["prompt_hash"] == replay.prompt_hash() and meta["synthetic"] is True
     assert meta["prompt_files"] and "usage" in meta
+    assert len(meta["request_key"]) == 16 and "VEP text" in meta["components"]
+    assert any(k.startswith("process document ") for k in meta["components"])
     code, data, md = _run(tmp_path, "--only", "llm", "--cassettes", str(synthetic_root),
                           "--case", GAP_CASE, "--case", CONCERN_CASE)
     assert code == 0  # LLM figures never fail the run
@@ -131,26 +148,86 @@ def test_cases_without_cassettes_are_not_recorded(tmp_path):
     assert s["metrics"]["model_score"] is True  # a real model folder, just empty
 
 
-def test_changed_prompts_make_cassettes_stale(synthetic_root, tmp_path):
-    from evals import replay
+def _corpus_copy(tmp_path):
+    """A copy of the corpus (its history, SIG release data and evals linked beside it)."""
+    base = tmp_path / "shared" / "corpus"
+    base.mkdir(parents=True)
+    root = base / CORPUS.name
+    shutil.copytree(CORPUS, root, symlinks=True)
+    for sibling in CORPUS.parent.iterdir():
+        if sibling.name != CORPUS.name:
+            (base / sibling.name).symlink_to(sibling)
+    if (CORPUS.parent.parent / "evals").exists():
+        (tmp_path / "shared" / "evals").symlink_to(CORPUS.parent.parent / "evals")
+    return root
 
-    root = tmp_path / "synthetic"
-    shutil.copytree(synthetic_root, root)
-    current = root / MODEL / replay.prompt_hash()
-    current.rename(root / MODEL / "0123456789ab")  # as if recorded with other prompts
-    code, data, md = _run(tmp_path, "--only", "gaps", "--cassettes", str(root), "--case", GAP_CASE)
-    s = data["sets"]["gaps"]
-    assert [c["status"] for c in s["cases"]] == ["stale"]
-    assert "0123456789ab" in s["cases"][0]["detail"]
-    assert any("older prompts" in n for n in s["notes"]) and s["metrics"]["cases_scored"] == 0
+
+def test_one_word_of_a_process_document_makes_cassettes_stale(synthetic_root, tmp_path):
+    """A one-word change in the checked repository's docs/feature-lifecycle.md changes what the
+    reviewers are sent: the case is "stale" (naming the document), not an error, and --record
+    records it again; an unchanged case is not recorded again."""
+    from agent.llm.fake_server import FakeAnthropic
+
+    root = _corpus_copy(tmp_path)
+    doc = root / "docs" / "feature-lifecycle.md"
+    if not doc.is_file():
+        pytest.skip("the corpus has no docs/feature-lifecycle.md")
+    cassettes = tmp_path / "synthetic"
+    shutil.copytree(synthetic_root, cassettes)
+    code, data, md = _run(tmp_path, "--only", "gaps", "--cassettes", str(cassettes), "--case", GAP_CASE,
+                          "--corpus", str(root))
+    assert [c["status"] for c in data["sets"]["gaps"]["cases"]] in (["pass"], ["fail"])  # a copy: same key
+    text = doc.read_text(encoding="utf-8")
+    word = next(w for w in text.split() if w.isalpha() and len(w) > 6)
+    doc.write_text(text.replace(word, word + "s", 1), encoding="utf-8")
+    code, data, md = _run(tmp_path, "--only", "gaps", "--cassettes", str(cassettes), "--case", GAP_CASE,
+                          "--corpus", str(root))
+    case = data["sets"]["gaps"]["cases"][0]
+    assert case["status"] == "stale", case["detail"]
+    assert "process document docs/feature-lifecycle.md" in case["detail"]
+    assert "stale" in md and code == 0  # stale is reported, not an error
+    with FakeAnthropic() as server:
+        code, data, md = _run(tmp_path, "--only", "gaps", "--cassettes", str(cassettes), "--case", GAP_CASE,
+                              "--corpus", str(root), "--record", "--base-url", server.url)
+        assert len(server.requests) >= 1  # re-recorded
+        assert [c["status"] for c in data["sets"]["gaps"]["cases"]] in (["pass"], ["fail"])
+        before = len(server.requests)
+        code, data, md = _run(tmp_path, "--only", "gaps", "--cassettes", str(cassettes), "--case", GAP_CASE,
+                              "--corpus", str(root), "--record", "--base-url", server.url)
+        assert len(server.requests) == before  # up to date: replayed, not recorded again
+        assert "up to date" in data["sets"]["gaps"]["cases"][0]["extra"]["recorded"]
+
+
+def test_one_word_of_a_rule_message_makes_cassettes_stale(synthetic_root, tmp_path, monkeypatch):
+    """The deterministic findings are given to the reviewers as facts: a rule message that
+    changes by one word makes the recorded case stale, naming the facts."""
+    import agent.engine
+    import agent.graph
+
+    original = agent.graph.check_document
+
+    def reworded(doc, ctx, *a, **k):
+        found = original(doc, ctx, *a, **k)
+        assert found, "the case needs deterministic findings for this test"
+        return [f._replace(message=f.message + " indeed") for f in found]
+
+    need(CORPUS)
+    code, data, md = _run(tmp_path, "--only", "concerns", "--cassettes", str(synthetic_root), "--case", CONCERN_CASE)
+    assert [c["status"] for c in data["sets"]["concerns"]["cases"]] in (["pass"], ["fail"])
+    monkeypatch.setattr(agent.graph, "check_document", reworded)
+    monkeypatch.setattr(agent.engine, "check_document", reworded)
+    code, data, md = _run(tmp_path, "--only", "concerns", "--cassettes", str(synthetic_root), "--case", CONCERN_CASE)
+    case = data["sets"]["concerns"]["cases"][0]
+    assert case["status"] == "stale", case["detail"]
+    assert "facts given to" in case["detail"]
 
 
 def test_a_synthetic_cassette_among_model_cassettes_is_ignored(synthetic_root, tmp_path):
     from evals import replay
 
     root = tmp_path / "cassettes"  # not a synthetic folder
-    src = replay.cassette_path(synthetic_root, MODEL, replay.prompt_hash(), GAP_CASE)
-    dst = replay.cassette_path(root, MODEL, replay.prompt_hash(), GAP_CASE)
+    src = replay.cassette_path(synthetic_root, MODEL, GAP_CASE)
+    dst = replay.cassette_path(root, MODEL, GAP_CASE)
     dst.parent.mkdir(parents=True)
     shutil.copy(src, dst)  # its metadata says synthetic: true
     code, data, md = _run(tmp_path, "--only", "gaps", "--cassettes", str(root), "--case", GAP_CASE)
@@ -167,16 +244,23 @@ def test_a_cassette_that_does_not_answer_is_an_error_not_a_score(synthetic_root,
     from evals import replay
 
     root = tmp_path / "cassettes"  # a model folder: requests are matched on their body
-    src = replay.cassette_path(synthetic_root, MODEL, replay.prompt_hash(), GAP_CASE)
+    src = replay.cassette_path(synthetic_root, MODEL, GAP_CASE)
     other = "gaps/update_rollback_na/10-dra-devices"
-    dst = replay.cassette_path(root, MODEL, replay.prompt_hash(), other)
+    dst = replay.cassette_path(root, MODEL, other)
     dst.parent.mkdir(parents=True)
     data = yaml.safe_load(src.read_text())
     data["metadata"]["synthetic"] = False
     dst.write_text(yaml.safe_dump(data))
     code, data, md = _run(tmp_path, "--only", "gaps", "--cassettes", str(root), "--case", other)
     case = data["sets"]["gaps"]["cases"][0]
+    assert case["status"] == "stale" and "VEP text" in case["detail"]  # another document: stale
+    cassette = yaml.safe_load(dst.read_text())
+    cassette["metadata"]["request_key"] = case["extra"]["request_key"]  # as if its key were current
+    dst.write_text(yaml.safe_dump(cassette))
+    code, data, md = _run(tmp_path, "--only", "gaps", "--cassettes", str(root), "--case", other)
+    case = data["sets"]["gaps"]["cases"][0]
     assert case["status"] == "error" and "re-record" in case["detail"]
+    assert code == 1  # a case that failed fails the run
     assert data["sets"]["gaps"]["metrics"]["cases_scored"] == 0
 
 
@@ -194,7 +278,7 @@ def test_project_synthetic_cassettes_are_never_a_model_score(tmp_path):
     if not happy.is_file():
         pytest.skip("tests/cassettes/synthetic/happy_path.yaml does not exist")
     root = tmp_path / "synthetic"
-    dst = replay.cassette_path(root, DEFAULT_MODEL, replay.prompt_hash(), GAP_CASE)
+    dst = replay.cassette_path(root, DEFAULT_MODEL, GAP_CASE)
     dst.parent.mkdir(parents=True)
     shutil.copy(happy, dst)
     from evals.run import main
@@ -215,15 +299,47 @@ def test_project_synthetic_cassettes_are_never_a_model_score(tmp_path):
     assert "SYNTHETIC: not a model score" in md
 
 
-def test_record_without_key_or_endpoint_records_nothing(tmp_path, monkeypatch):
+def test_record_without_key_or_endpoint_exits_2(tmp_path, monkeypatch, capsys):
+    from evals.run import main
+
     need(CORPUS)
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    code, data, md = _run(tmp_path, "--only", "gaps", "--record", "--cassettes", str(tmp_path / "c"),
-                          "--case", GAP_CASE)
-    s = data["sets"]["gaps"]
-    assert any("needs ANTHROPIC_API_KEY" in n for n in s["notes"])
-    assert [c["status"] for c in s["cases"]] == ["not-recorded"]
+    monkeypatch.delenv("ANTHROPIC_BASE_URL", raising=False)
+    code = main(["--only", "gaps", "--record", "--cassettes", str(tmp_path / "c"), "--case", GAP_CASE,
+                 "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "ANTHROPIC_API_KEY" in err[0]
     assert not (tmp_path / "c").exists()
+
+
+def test_record_without_vcrpy_exits_2(tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    from evals.run import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "vcr" else real(name, *a))
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test-not-sent")
+    code = main(["--only", "concerns", "--record", "--cassettes", str(tmp_path / "c"), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "pip install vcrpy" in err[0]
+
+
+def test_an_llm_error_in_a_case_fails_the_run(tmp_path):
+    """A case whose LLM call fails (the API answers 529 to every attempt) is an error, and the
+    run exits 1 with the count in the summary."""
+    from agent.llm.fake_server import FakeAnthropic
+    from evals.run import main, summary_lines  # noqa: F401
+
+    need(CORPUS)
+    script = {r: [529] * 10 for r in ("design_gaps", "cross_sig", "feature_gate")}
+    with FakeAnthropic(script=script) as server:
+        code, data, md = _run(tmp_path, "--only", "gaps", "--record", "--base-url", server.url,
+                              "--cassettes", str(tmp_path / "synthetic"), "--case", GAP_CASE)
+    s = data["sets"]["gaps"]
+    assert code == 1 and s["counts"]["error"] == 1
+    assert "LLM call failed" in s["cases"][0]["detail"]
+    assert any("gaps case(s) failed" in f for f in data["failures"])
 
 
 # -- --record --batch ------------------------------------------------------------------------------
@@ -310,7 +426,7 @@ def test_record_through_a_message_batch(tmp_path):
         fake.close()
     assert status == {GAP_CASE: None}
     assert fake.created and fake.polls >= 1
-    meta = replay.read_metadata(replay.cassette_path(root, MODEL, replay.prompt_hash(), GAP_CASE))
+    meta = replay.read_metadata(replay.cassette_path(root, MODEL, GAP_CASE))
     assert meta["recorded_via"] == "message-batches" and meta["batch_id"] == "msgbatch_1"
     assert meta["usage"]["input_tokens"] == 100 * len(fake.created)
     replayed = llm.run_llm_set("gaps", cases, corpus, llm.LlmSettings(model=MODEL, cassettes=root))
