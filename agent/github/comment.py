@@ -320,7 +320,10 @@ def render_pr_comment(pr, *, title: str, head_ref: str, base_ref: str, link_base
     pre = [f for f in report.findings if not f.introduced]
     listed = [f for f in pre if f.path not in prepared.renamed_only]
     renamed_count = len(pre) - len(listed)
-    if pre:
+    if pre and not listed:
+        body += ["", f"Already there before this pull request: {len(pre)} finding{'s' * (len(pre) != 1)}, all in the "
+                     f"{len(prepared.renamed_only)} VEP documents this pull request only renamed (not listed)."]
+    elif pre:
         files = len({f.path for f in pre})
         note = (f"{renamed_count} of them in the {len(prepared.renamed_only)} VEP documents this pull request only "
                 "renamed (not listed)." if renamed_count else "")
