@@ -175,3 +175,57 @@ def test_pull_request_annotations_go_to_introduced_findings_with_one_notice(fake
     run_event(monkeypatch, tmp_path, fake, "pull_request", event, "--full-listing")
     out = capsys.readouterr().out
     assert "Scalability" in out and "Alternatives" in out
+
+
+class RecordingReview:
+    """Stands in for agent.review: records what each call got; the first call raises one LLM
+    finding on unchanged text, later calls raise none (a change-aware review of a change that
+    does not touch that text)."""
+
+    def __init__(self):
+        self.calls: list = []
+
+    def review_documents(self, items, llm):
+        from agent.findings import Finding, Severity
+        from agent.github.run import deterministic_report
+
+        self.calls.append([(doc.path, ctx.base) for doc, ctx in items])
+        report = deterministic_report(items)
+        if len(self.calls) == 1:
+            for fr, (doc, _) in zip(report.files, items):
+                fr.findings.append(Finding(rule="LLM-design", name="design-gap", severity=Severity.WARNING,
+                                           path=doc.path, line=1, message="The upgrade path is not described.",
+                                           origin="llm", quote=doc.text.splitlines()[0] if doc.text else None))
+        report.llm_status = "ran: 1 call, model m"
+        return report
+
+
+def test_an_update_review_passes_the_last_reviewed_head_to_the_llm_part(fake, pr, monkeypatch, tmp_path):
+    import sys
+    import types
+
+    recorder = RecordingReview()
+    module = types.ModuleType("agent.review")
+    module.LlmOptions = lambda **kw: types.SimpleNamespace(**kw)
+    module.review_documents = recorder.review_documents
+    monkeypatch.setitem(sys.modules, "agent.review", module)
+    run_event(monkeypatch, tmp_path, fake, "issue_comment", command("/vep-review"))
+    first = ReviewState.parse(sticky(fake))
+    llm_fp = next(fp for fp, e in first.findings.items() if e["rule"] == "LLM-design" and e["path"] == TARGET)
+    head1_text = fake.commits[HEAD1][TARGET]
+    fake.add_commit(HEAD2, {**fake.commits[HEAD1], TARGET: head1_text + b"\nOne more line.\n"})
+    fake.pulls[7]["head"] = HEAD2
+    run_event(monkeypatch, tmp_path, fake, "issue_comment", command("/vep-review", comment_id=556))
+    # first call: the PR's base; second call: the head reviewed last time
+    bases = {path: base for path, base in recorder.calls[1]}
+    assert bases[TARGET] is not None and bases[TARGET].path == f"{HEAD1[:12]}:{TARGET}"
+    assert {path: base.path for path, base in recorder.calls[0]}[TARGET] == f"{BASE_SHA[:12]}:{TARGET}"
+    body = sticky(fake)
+    state = ReviewState.parse(body)
+    # the deterministic part still compares with the PR's base: the dropped section is introduced
+    assert any(e["rule"] == "VEP401" and e["introduced"] for e in state.findings.values())
+    # the earlier LLM finding on unchanged text stays open, it is not "resolved"
+    assert llm_fp in state.findings
+    resolved = body.split("Resolved since")[1].split("</details>")[0] if "Resolved since" in body else ""
+    assert llm_fp not in resolved
+    assert "LLM findings of the review of" in body
