@@ -146,6 +146,7 @@ def test_dismiss_of_an_unknown_fingerprint_or_before_any_review(fake, pr, monkey
                      command("/vep-review dismiss abcdefabcd", comment_id=557)) == 0
     assert sticky(fake) == before
     assert "`abcdefabcd` is not the fingerprint of an open finding" in fake.comments[7][-1]["body"]
+    assert (557, "confused") in fake.reactions
     # a malformed fingerprint is answered with the usage
     run_event(monkeypatch, tmp_path, fake, "issue_comment", command("/vep-review dismiss VEP401", comment_id=558))
     assert "Unknown command `dismiss VEP401`" in fake.comments[7][-1]["body"]
@@ -177,6 +178,11 @@ def test_pull_request_annotations_go_to_introduced_findings_with_one_notice(fake
     assert "Scalability" in out and "Alternatives" in out
 
 
+def quoted_line(text: str) -> str:
+    """The first long prose line of a document (what the fake LLM finding quotes)."""
+    return next(line for line in text.splitlines() if len(line) > 60 and line[0].isalpha())
+
+
 class RecordingReview:
     """Stands in for agent.review: records what each call got; the first call raises one LLM
     finding on unchanged text, later calls raise none (a change-aware review of a change that
@@ -195,7 +201,7 @@ class RecordingReview:
             for fr, (doc, _) in zip(report.files, items):
                 fr.findings.append(Finding(rule="LLM-design", name="design-gap", severity=Severity.WARNING,
                                            path=doc.path, line=1, message="The upgrade path is not described.",
-                                           origin="llm", quote=doc.text.splitlines()[0] if doc.text else None))
+                                           origin="llm", quote=quoted_line(doc.text)))
         report.llm_status = "ran: 1 call, model m"
         return report
 
@@ -229,3 +235,11 @@ def test_an_update_review_passes_the_last_reviewed_head_to_the_llm_part(fake, pr
     resolved = body.split("Resolved since")[1].split("</details>")[0] if "Resolved since" in body else ""
     assert llm_fp not in resolved
     assert "LLM findings of the review of" in body
+    # a later push deletes the quoted text: the earlier LLM finding is resolved
+    text = fake.commits[HEAD2][TARGET].decode()
+    fake.add_commit(HEAD3, {**fake.commits[HEAD2], TARGET: text.replace(quoted_line(text) + "\n", "", 1)})
+    fake.pulls[7]["head"] = HEAD3
+    run_event(monkeypatch, tmp_path, fake, "issue_comment", command("/vep-review", comment_id=557))
+    body = sticky(fake)
+    assert recorder.calls[2][0][1].path.startswith(HEAD2[:12])
+    assert llm_fp not in ReviewState.parse(body).findings and llm_fp in body.split("Resolved since")[1]

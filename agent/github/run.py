@@ -260,9 +260,10 @@ def pr_review(report, prepared: Prepared, *, head: str, base: str, mode: str, pr
     kept).
 
     ``carry_llm``: the LLM part reviewed only what changed since ``previous.head``, so the
-    previous LLM findings on the documents still reviewed that it did not raise again stay
-    open (:attr:`PrReview.carried`) instead of counting as resolved."""
-    from agent.github.state import ReviewState, compare, fingerprint, state_entry
+    previous LLM findings that it did not raise again stay open (:attr:`PrReview.carried`)
+    instead of counting as resolved, as long as the text they quote is still in the
+    document."""
+    from agent.github.state import ReviewState, compare, fingerprint, quote_still_there, state_entry
 
     mark_report(report, prepared)
     dismissed = dict(previous.dismissed) if previous is not None else {}
@@ -284,9 +285,10 @@ def pr_review(report, prepared: Prepared, *, head: str, base: str, mode: str, pr
         entry["introduced"] = entry["introduced"] or bool(f.introduced)
     carried: dict[str, dict] = {}
     if carry_llm and previous is not None:
-        paths = {doc.path for doc, _ in prepared.items}
+        texts = {doc.path: doc.text for doc, _ in prepared.items}
         carried = {fp: e for fp, e in previous.findings.items()
-                   if e.get("rule", "").startswith("LLM") and fp not in current and e.get("path") in paths}
+                   if e.get("rule", "").startswith("LLM") and fp not in current and e.get("path") in texts
+                   and quote_still_there(e, texts[e["path"]])}
         current.update(carried)
     state = ReviewState(head=head, base=base, mode=mode, findings=current, dismissed=dismissed,
                         renamed=len(prepared.renamed_only))
@@ -520,8 +522,9 @@ def handle_issue_comment(payload: dict, settings: Settings) -> int:
             issue.create_comment(prefix + USAGE)
             return EXIT_OK
         if command.kind == "dismiss":
-            log(handle_dismiss(issue, command, str(user.get("login") or ""), settings))
-            _react(command_comment, "+1")
+            done, line = handle_dismiss(issue, command, str(user.get("login") or ""), settings)
+            log(line)
+            _react(command_comment, "+1" if done else "confused")
             return EXIT_OK
         status = _review_pull_request(repo, issue, number, command, settings)
     except api_errors() as exc:
@@ -595,11 +598,11 @@ def _review_pull_request(repo, issue, number: int, command: Command, settings: S
     return EXIT_OK
 
 
-def handle_dismiss(issue, command: Command, login: str, settings: Settings) -> str:
+def handle_dismiss(issue, command: Command, login: str, settings: Settings) -> tuple[bool, str]:
     """Record ``/vep-review dismiss <fingerprint> [reason]`` by ``login`` (already through the
     permission gate) in the sticky comment's state, and take the finding out of the comment.
-    Returns one line for the log; on a problem (no review yet, unknown fingerprint) the
-    requester gets a short reply saying so.
+    Returns (recorded, one line for the log); on a problem (no review yet, unknown
+    fingerprint) the requester gets a short reply saying so.
     """
     from agent.github.comment import apply_dismissal
     from agent.github.state import REASON_CHARS
@@ -610,19 +613,19 @@ def handle_dismiss(issue, command: Command, login: str, settings: Settings) -> s
     if state is None:
         issue.create_comment("There is no vep-review comment with findings on this pull request yet: "
                              "comment `/vep-review` or `/vep-review check` first.")
-        return "dismiss: no review state on this pull request"
+        return False, "dismiss: no review state on this pull request"
     if fp in state.dismissed:
-        return f"dismiss: {fp} was already dismissed"
+        return True, f"dismiss: {fp} was already dismissed"
     if fp not in state.findings:
         issue.create_comment(f"`{fp}` is not the fingerprint of an open finding of the last review "
                              f"(`{short(state.head)}`); copy it from the review comment.")
-        return f"dismiss: unknown fingerprint {fp}"
+        return False, f"dismiss: unknown fingerprint {fp}"
     entry = dict(state.findings.pop(fp))
     state.dismissed[fp] = {"by": login, "reason": (command.reason or "")[:REASON_CHARS], "rule": entry.get("rule", ""),
                            "name": entry.get("name", ""), "path": entry.get("path", ""),
                            "message": entry.get("message", "")}
     sticky.edit(apply_dismissal(sticky.body, state, fp))
-    return f"dismissed {fp} ({entry.get('rule')} in {entry.get('path')}) for {login}"
+    return True, f"dismissed {fp} ({entry.get('rule')} in {entry.get('path')}) for {login}"
 
 
 def handle_pull_request(payload: dict, settings: Settings) -> int:

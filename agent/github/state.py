@@ -42,6 +42,8 @@ _FP_RE = re.compile(r"^[0-9a-f]{10}$")
 FP_LEN = 10
 #: Characters of a finding's message kept in the state (for "resolved since" lists).
 STATE_MESSAGE_CHARS = 90
+#: Characters of an LLM finding's quote kept in the state.
+QUOTE_CHARS = 160
 #: Dismissal reasons are cut to this length.
 REASON_CHARS = 200
 
@@ -161,7 +163,8 @@ class ReviewState:
         compact = {
             "h": self.head, "b": self.base, "m": self.mode, "r": self.renamed, "p": paths,
             "f": [[fp, e.get("rule", ""), e.get("name", ""), index[e.get("path", "")], e.get("severity", "")[:1],
-                   1 if e.get("introduced") else 0, e.get("message", "")[:STATE_MESSAGE_CHARS]]
+                   1 if e.get("introduced") else 0, e.get("message", "")[:STATE_MESSAGE_CHARS],
+                   *([e["quote"][:QUOTE_CHARS]] if e.get("quote") else [])]
                   for fp, e in self.findings.items()],
             "d": [[fp, e.get("by", ""), e.get("reason", "")[:REASON_CHARS], e.get("rule", ""), e.get("name", ""),
                    index[e.get("path", "")], e.get("message", "")[:STATE_MESSAGE_CHARS]]
@@ -181,9 +184,12 @@ class ReviewState:
             data = json.loads(zlib.decompress(base64.b64decode(m.group(1), validate=True), bufsize=1 << 16))
             paths = [str(p) for p in data.get("p", [])]
             sev = {"e": "error", "w": "warning", "i": "info"}
-            findings = {str(fp): {"rule": str(r), "name": str(n), "path": paths[int(pi)], "severity": sev.get(s, "warning"),
-                                  "introduced": bool(i), "message": str(msg)}
-                        for fp, r, n, pi, s, i, msg in data.get("f", [])}
+            findings = {}
+            for fp, r, n, pi, s, i, msg, *quote in data.get("f", []):
+                findings[str(fp)] = {"rule": str(r), "name": str(n), "path": paths[int(pi)],
+                                     "severity": sev.get(s, "warning"), "introduced": bool(i), "message": str(msg)}
+                if quote:
+                    findings[str(fp)]["quote"] = str(quote[0])
             dismissed = {str(fp): {"by": str(by), "reason": str(reason), "rule": str(r), "name": str(n),
                                    "path": paths[int(pi)], "message": str(msg)}
                          for fp, by, reason, r, n, pi, msg in data.get("d", [])}
@@ -193,10 +199,20 @@ class ReviewState:
             return None
 
 
-def state_entry(f, fp: str | None = None) -> dict:
-    """The state's record of finding ``f``."""
-    return {"rule": f.rule, "name": f.name, "path": f.path, "severity": f.severity.value,
-            "introduced": bool(f.introduced), "message": " ".join(f.message.split())[:STATE_MESSAGE_CHARS]}
+def state_entry(f) -> dict:
+    """The state's record of finding ``f``; an LLM finding also keeps the start of its quote
+    (to tell, on an update, whether the text it is about is still there)."""
+    entry = {"rule": f.rule, "name": f.name, "path": f.path, "severity": f.severity.value,
+             "introduced": bool(f.introduced), "message": " ".join(f.message.split())[:STATE_MESSAGE_CHARS]}
+    if f.origin == "llm" and f.quote:
+        entry["quote"] = " ".join(f.quote.split())[:QUOTE_CHARS]
+    return entry
+
+
+def quote_still_there(entry: dict, text: str) -> bool:
+    """Whether the quote kept in a state record (whitespace folded) is still in ``text``."""
+    quote = entry.get("quote") or ""
+    return bool(quote) and quote in " ".join(text.split())
 
 
 @dataclass
