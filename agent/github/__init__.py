@@ -6,10 +6,12 @@ Actions environment (``GITHUB_EVENT_NAME``, ``GITHUB_EVENT_PATH``, ``GITHUB_REPO
 handles:
 
 - ``issue_comment`` (created, on a pull request): ``/vep-review`` (full review),
-  ``/vep-review check`` (deterministic only), ``/vep-review help``; the requester must have
+  ``/vep-review check`` (deterministic only), ``/vep-review dismiss <fingerprint> [reason]``
+  (contest a finding; kept in the comment's state), ``/vep-review help``; the requester must have
   write access (or be allowlisted); the result is one sticky comment, edited in place;
 - ``pull_request`` (opened, synchronize, reopened): the deterministic checks as annotations
-  and a job summary; exit code 1 on an error-level finding.
+  and a job summary (introduced findings first, pre-existing ones folded); exit code 1 on
+  an error-level finding the PR introduced (any, with ``--full-listing``).
 
 ``--dry-run --repo-dir PATH --base REF --head REF [--full] [--format json] [--previous-comment FILE]``
 does the same review on a local checkout and prints the comment it would post, or the review
@@ -26,7 +28,7 @@ import os
 
 
 EPILOG = """\
-exit codes: 0 done, nothing to do, or refused; 1 error-level findings (pull_request event);
+exit codes: 0 done, nothing to do, or refused; 1 error-level findings introduced by the PR (pull_request event);
 2 bad environment, event payload, refs or base-branch configuration; 3 the GitHub API failed
 (after bounded retries).
 

@@ -3,7 +3,9 @@
 - :func:`handle_issue_comment`: ``/vep-review`` commands on pull requests: gate, reaction,
   review (cached per head SHA and configuration), one sticky comment edited in place.
 - :func:`handle_pull_request`: ``opened`` / ``synchronize`` / ``reopened``: the
-  deterministic checks as annotations and a job summary; exit 1 on error-level findings.
+  deterministic checks as annotations (introduced findings) and a job summary; exit 1 on
+  error-level findings the PR introduced.
+- :func:`handle_dismiss`: ``/vep-review dismiss <fingerprint> [reason]``.
 - :func:`dry_run`: the same review on a local checkout between two refs; prints the
   comment it would post.
 
@@ -630,7 +632,8 @@ def handle_dismiss(issue, command: Command, login: str, settings: Settings) -> t
 
 def handle_pull_request(payload: dict, settings: Settings) -> int:
     """A pull request was opened, synchronised or reopened: the deterministic checks as
-    annotations and a job summary. Returns 1 when an error-level finding exists."""
+    annotations and a job summary. Returns 1 when the PR introduced an error-level finding
+    (or a VEP file is unreadable); with ``settings.full_listing``, on any error-level finding."""
     from agent.config import ConfigError
     from agent.github.client import api_errors, describe
     from agent.output.github import render_github
