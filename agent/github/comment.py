@@ -236,7 +236,6 @@ def render_pr_comment(pr, *, title: str, head_ref: str, base_ref: str, link_base
     status and usage; the footer. At most ``max_chars`` characters: introduced findings
     first, then the folded lists, with a note of how many were left out.
     """
-    from agent.findings import Severity
     from agent.output.markdown import code_span, inert, render_usage
 
     report, state, delta, prepared = pr.report, pr.state, pr.delta, pr.prepared
@@ -341,7 +340,6 @@ def render_pr_comment(pr, *, title: str, head_ref: str, base_ref: str, link_base
         body += ["", f"No findings in {shown}{f' and {len(clean) - 20} more' if len(clean) > 20 else ''}."]
     if not report.findings and not state.dismissed and not report.errors and not any(fr.error for fr in report.files):
         body += ["", f"**No problems found** in {n_docs} VEP document{'s' * (n_docs != 1)}."]
-    _ = Severity  # severities are ranked through Finding.severity.rank
     text = "\n".join(head_lines + body + tail) + "\n"
     if len(text) > max_chars:
         cut = "\n\n> **Note:** cut to fit the size limit of a GitHub comment.\n"
