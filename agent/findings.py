@@ -52,6 +52,10 @@ class Finding(NamedTuple):
         confidence: 0.0–1.0, the LLM's confidence; ``None`` for deterministic rules.
         extra: more facts for front ends and evals (LLM findings: ``reviewer``, ``match``,
             ``end_line``, ``sig``), not part of the JSON contract; ``None`` when there are none.
+        introduced: in a pull request review (``vep-review github``), ``True`` when the PR
+            caused the finding (it touched the lines, or the finding was not there at the
+            base), ``False`` when it was already there; ``None`` outside a PR review (then it
+            is left out of the JSON).
     """
 
     rule: str
@@ -68,6 +72,7 @@ class Finding(NamedTuple):
     quote: str | None = None
     confidence: float | None = None
     extra: dict | None = None
+    introduced: bool | None = None
 
     def sort_key(self) -> tuple:
         """Order by path, line (file-level first), severity, rule."""
@@ -76,11 +81,11 @@ class Finding(NamedTuple):
     def to_json(self) -> dict:
         """The JSON contract of ``--format json`` (version 1): the keys rule, name, severity,
         path, line, section, message, fix, source, plus origin and, for LLM findings,
-        category, quote and confidence."""
+        category, quote and confidence; ``introduced`` only in a PR review."""
         data = self._asdict()
         data["severity"] = self.severity.value
         data.pop("extra")
-        for key in ("category", "quote", "confidence"):
+        for key in ("category", "quote", "confidence", "introduced"):
             if data[key] is None:
                 data.pop(key)
         return data

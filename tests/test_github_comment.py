@@ -99,9 +99,10 @@ def test_member_command_posts_exactly_one_sticky_comment(fake, review, monkeypat
     body = bot_comments(fake)[0]["body"]
     assert body.startswith(STICKY_MARKER + "\n<!-- vep-review:key head=" + HEAD_SHA)
     assert f"[`{HEAD_SHA[:12]}`](https://github.com/kubevirt/enhancements/commit/{HEAD_SHA})" in body
-    link = f"https://github.com/kubevirt/enhancements/blob/{HEAD_SHA}/{VEP_PATH}#L1"
-    assert f"[L1]({link}) **VEP104** `vep-number-mismatch`" in body  # deterministic part
-    assert "**LLM-design**" in body and "Upgrade path is not described." in body
+    link = f"https://github.com/kubevirt/enhancements/blob/{HEAD_SHA}/{VEP_PATH}?plain=1#L1"
+    doc = "https://github.com/kubevirt/vep-review/blob/main/agent/rules/vep104_vep_number_mismatch.py"
+    assert f"[L1]({link}) **[VEP104]({doc})** `vep-number-mismatch`" in body  # deterministic part
+    assert "**[LLM-design](" in body and "Upgrade path is not described." in body
     assert "<sub>model `claude-test` · 3 calls · 4,321 tokens · ~$0.0123 · 4.2 s</sub>" in body
     assert fake.reactions == [(555, "eyes"), (555, "rocket")]
     assert len(review.calls) == 1
@@ -124,7 +125,8 @@ def test_second_run_on_a_new_head_edits_the_same_comment(fake, review, monkeypat
     assert patches[0].path.endswith(f"/issues/comments/{bot_comments(fake)[0]['id']}")
     assert len(bot_comments(fake)) == 1
     body = bot_comments(fake)[0]["body"]
-    assert f"head={new_head}" in body and "VEP104" not in body
+    assert f"head={new_head}" in body and "**[VEP104]" in body.split("Resolved since")[1]
+    assert "1 resolved" in body and "**[VEP104]" not in body.split("Resolved since")[0]
     assert len(review.calls) == 2
 
 
@@ -445,4 +447,4 @@ def test_too_many_documents_for_the_llm_review(fake, review, monkeypatch, tmp_pa
     assert review.calls == []
     body = bot_comments(fake)[0]["body"]
     assert "3 VEP documents changed, more than the 2 the LLM review takes at once" in body
-    assert body.count("**VEP201**") == 3 and "llm=failed" in body
+    assert body.count("**[VEP201](") == 3 and "llm=failed" in body

@@ -57,7 +57,7 @@ def test_dry_run_prints_the_comment(checkout, capsys):
     assert "### vep-review: deterministic checks" in out
     assert f"Reviewed head commit `{head[:12]}`" in out
     assert f"#### `{KEEP}`" in out
-    assert re.search(r"- L\d+ \*\*VEP104\*\* `vep-number-mismatch`: The VEP number disagrees: directory says 307, "
+    assert re.search(r"- L\d+ \*\*\[VEP104\]\([^)]*\)\*\* `vep-number-mismatch`: The VEP number disagrees: directory says 307, "
                      r"title says 999", out)
     assert f"Deleted in this pull request, not checked: `{GONE}`." in out
     assert (checkout / GONE).exists()  # nothing was checked out
@@ -67,7 +67,7 @@ def test_dry_run_links_with_repo(checkout, capsys):
     head = git(checkout, "rev-parse", "topic")
     main(["--dry-run", "--repo-dir", str(checkout), "--base", "main", "--head", "topic", "--repo", "kubevirt/enhancements"])
     line = next(i for i, t in enumerate((checkout / KEEP).read_text().splitlines(), 1) if t.startswith("# VEP #307"))
-    link = f"[L{line}](https://github.com/kubevirt/enhancements/blob/{head}/{KEEP}#L{line}) **VEP104**"
+    link = f"[L{line}](https://github.com/kubevirt/enhancements/blob/{head}/{KEEP}?plain=1#L{line}) **[VEP104]("
     assert link in capsys.readouterr().out
 
 
@@ -79,7 +79,7 @@ def test_dry_run_uses_base_configuration(checkout, capsys):
     git(checkout, "merge", "-q", "--no-edit", "main")
     main(["--dry-run", "--repo-dir", str(checkout), "--base", "main", "--head", "topic"])
     out = capsys.readouterr().out
-    assert "VEP104" not in out and f"`{KEEP}`" in out
+    assert "VEP104" not in out.split("<!-- vep-review:state")[1].split("\n", 1)[1] and f"`{KEEP}`" in out
 
 
 def test_dry_run_full_calls_the_review_graph(checkout, capsys, monkeypatch):

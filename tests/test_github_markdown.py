@@ -36,7 +36,7 @@ def test_groups_by_file_and_severity_with_line_links():
     assert f"#### `{PATH}`: 1 error, 1 warning" in md
     assert f"#### `{other}`: 1 info" in md
     assert md.index("**Errors**") < md.index("**Warnings**") < md.index("**Notes**")
-    assert f"[L10]({LINK_BASE}/{PATH}#L10)" in md
+    assert f"[L10]({LINK_BASE}/{PATH}?plain=1#L10)" in md
     assert f"[file]({LINK_BASE}/{other})" in md  # a finding without a line links the file
     assert "Fix: Add the front matter block." in md
 

@@ -37,7 +37,7 @@ def test_error_findings_become_annotations_a_summary_and_exit_1(fake, monkeypatc
     summary = (tmp_path / "summary.md").read_text()
     assert summary.startswith("### vep-review: deterministic checks")
     assert STICKY_NOT_IN(summary)
-    assert f"[L1](https://github.com/kubevirt/enhancements/blob/{HEAD_SHA}/{VEP_PATH}#L1) **VEP104**" in summary
+    assert f"[L1](https://github.com/kubevirt/enhancements/blob/{HEAD_SHA}/{VEP_PATH}?plain=1#L1) **[VEP104](" in summary
     assert writes(fake) == []  # the pull_request job only reads
 
 
@@ -74,7 +74,7 @@ def test_clean_vep_change_passes(fake, monkeypatch, tmp_path, corpus):
     standard_pr(fake, {path: text + b"\nOne more sentence.\n"}, base_files=base)
     assert run_event(monkeypatch, tmp_path, fake, "pull_request", payload("pull_request_opened")) == 0
     summary = (tmp_path / "summary.md").read_text()
-    assert "1 VEP document" in summary and "**No problems found** in 1 file." in summary
+    assert "1 VEP document" in summary and "**No problems found** in 1 VEP document." in summary
 
 
 def test_closed_pull_request_is_ignored(fake, monkeypatch, tmp_path):

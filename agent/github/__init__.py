@@ -6,13 +6,16 @@ Actions environment (``GITHUB_EVENT_NAME``, ``GITHUB_EVENT_PATH``, ``GITHUB_REPO
 handles:
 
 - ``issue_comment`` (created, on a pull request): ``/vep-review`` (full review),
-  ``/vep-review check`` (deterministic only), ``/vep-review help``; the requester must have
+  ``/vep-review check`` (deterministic only), ``/vep-review dismiss <fingerprint> [reason]``
+  (contest a finding; kept in the comment's state), ``/vep-review help``; the requester must have
   write access (or be allowlisted); the result is one sticky comment, edited in place;
 - ``pull_request`` (opened, synchronize, reopened): the deterministic checks as annotations
-  and a job summary; exit code 1 on an error-level finding.
+  and a job summary (introduced findings first, pre-existing ones folded); exit code 1 on
+  an error-level finding the PR introduced (any, with ``--full-listing``).
 
-``--dry-run --repo-dir PATH --base REF --head REF [--full]`` does the same review on a local
-checkout and prints the comment it would post (no GitHub API).
+``--dry-run --repo-dir PATH --base REF --head REF [--full] [--format json] [--previous-comment FILE]``
+does the same review on a local checkout and prints the comment it would post, or the review
+as JSON (no GitHub API). ``--full-listing`` lists every finding as before PR-aware reviews.
 
 The security reasoning (trust boundary, permissions, who may spend model tokens) is in
 docs/github.md. PyGithub is imported only when the GitHub API is used.
@@ -25,13 +28,13 @@ import os
 
 
 EPILOG = """\
-exit codes: 0 done, nothing to do, or refused; 1 error-level findings (pull_request event);
+exit codes: 0 done, nothing to do, or refused; 1 error-level findings introduced by the PR (pull_request event);
 2 bad environment, event payload, refs or base-branch configuration; 3 the GitHub API failed
 (after bounded retries).
 
 environment: GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_TOKEN,
 GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_STEP_SUMMARY; VEP_REVIEW_ALLOWED_USERS,
-VEP_REVIEW_BOT_LOGIN, VEP_REVIEW_SCHEDULES, VEP_REVIEW_MODEL, VEP_REVIEW_MAX_LLM_DOCUMENTS, ANTHROPIC_API_KEY,
+VEP_REVIEW_BOT_LOGIN, VEP_REVIEW_FULL_LISTING, VEP_REVIEW_SCHEDULES, VEP_REVIEW_MODEL, VEP_REVIEW_MAX_LLM_DOCUMENTS, ANTHROPIC_API_KEY,
 ANTHROPIC_BASE_URL.
 """
 
@@ -74,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--head", metavar="REF", help="--dry-run: head revision")
     p.add_argument("--full", action="store_true", help="--dry-run: the full review (LLM too), not only the checks")
     p.add_argument("--label", action="append", default=[], metavar="LABEL", help="--dry-run: a PR label (repeatable)")
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown", dest="fmt",
+                   help="--dry-run: print the comment (markdown, default) or the review as JSON (findings with "
+                        "introduced and fingerprint, and the comment's state)")
+    p.add_argument("--previous-comment", metavar="FILE",
+                   help="--dry-run: an earlier review comment; this run follows its state (new/resolved since, dismissals)")
+    p.add_argument("--full-listing", action="store_true",
+                   default=env("VEP_REVIEW_FULL_LISTING", "").lower() in ("1", "true", "yes"),
+                   help="list every finding in full and annotate them all (no introduced/pre-existing split)")
     return p
 
 
@@ -104,6 +115,7 @@ def _settings(args):
         retry=retry,
         max_llm_documents=max(0, args.max_llm_documents),
         labels=frozenset(args.label),
+        full_listing=args.full_listing,
     )
 
 
@@ -121,7 +133,8 @@ def main(argv: list[str]) -> int:
         missing = [f"--{name.replace('_', '-')}" for name in ("repo_dir", "base", "head") if not getattr(args, name)]
         if missing:
             parser.error(f"--dry-run needs {', '.join(missing)}")
-        return dry_run(args.repo_dir, args.base, args.head, args.full, settings)
+        return dry_run(args.repo_dir, args.base, args.head, args.full, settings, fmt=args.fmt,
+                       previous_comment=args.previous_comment)
     try:
         return handle_event(args.event_name, args.event_path, settings)
     except EventError as exc:

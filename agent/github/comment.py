@@ -97,3 +97,282 @@ def config_error_body(message: str, base: str) -> str:
 
 def short(sha: str) -> str:
     return (sha or "")[:12]
+
+
+# --------------------------------------------------------------------------- the PR comment
+
+#: Where the rules' documentation lives (each rule's module docstring, ``vep-review rules ID``).
+DOCS_URL = "https://github.com/kubevirt/vep-review/blob/main"
+_COUNTS_OPEN, _COUNTS_CLOSE = "<!-- vep-review:counts -->", "<!-- /vep-review:counts -->"
+_DISMISSED_OPEN, _DISMISSED_CLOSE = "<!-- vep-review:dismissed -->", "<!-- /vep-review:dismissed -->"
+_LEVEL_TITLE = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
+_rule_files: dict[str, str] | None = None
+
+
+def rule_doc_url(rule: str) -> str:
+    """The documentation of ``rule``: its module under ``agent/rules/`` (whose docstring is
+    the rule's documentation), docs/llm-review.md for LLM findings, the rules folder for
+    an ID without a module."""
+    global _rule_files
+    if rule.upper().startswith("LLM"):
+        return f"{DOCS_URL}/docs/llm-review.md"
+    if _rule_files is None:
+        from pathlib import Path
+
+        folder = Path(__file__).resolve().parent.parent / "rules"
+        _rule_files = {p.name.split("_", 1)[0].upper(): p.name for p in folder.glob("vep[0-9]*_*.py")}
+    name = _rule_files.get(rule.upper())
+    return f"{DOCS_URL}/agent/rules/{name}" if name else f"{DOCS_URL}/agent/rules"
+
+
+def fp_span(fp: str) -> str:
+    """A fingerprint as it is shown (a code span: one click selects it)."""
+    return f"`{fp}`"
+
+
+def _rule_ref(f) -> str:
+    from agent.output.markdown import inert
+
+    if not _RULE_ID_RE.match(f.rule or ""):
+        return f"**{inert(f.rule, 40)}**"
+    return f"**[{f.rule}]({rule_doc_url(f.rule)})**"
+
+
+_RULE_ID_RE = re.compile(r"^(?:VEP\d{3}|LLM-[A-Za-z0-9-]{1,40})$")
+
+
+def finding_item(f, fp: str, link_base: str | None, *, tag: str = "", compact: bool = False) -> str:
+    """One finding as a list item: line link, rule (linked to its documentation), name,
+    message, section, fingerprint; unless ``compact``, the fix and the LLM quote too.
+    Text from the VEP or the model is rendered inert."""
+    from agent.output.markdown import code_block, code_span, inert, line_link
+
+    where = line_link(f.path, f.line, link_base)
+    head = f"- {where} {_rule_ref(f)} {code_span(f.name[:80])}"
+    if f.origin == "llm":
+        tags = [t for t in (f.category, None if f.confidence is None else f"confidence {f.confidence:.2f}") if t]
+        head += f" _(LLM{': ' + inert(', '.join(tags), 120) if tags else ''})_"
+    text = f"{head}: {inert(f.message, 240 if compact else 1500)}"
+    if f.section and not compact:
+        text += f" _(section {inert(f.section, 120)})_"
+    text += f" · {fp_span(fp)}{tag}"
+    if compact:
+        return text
+    if f.fix:
+        first, _, rest = f.fix.strip("\n").partition("\n")
+        text += f"  \n  Fix: {inert(first)}"
+        if rest.strip():
+            text += "\n" + code_block(rest, indent="  ", limit=1200, max_lines=30)
+    if f.quote:
+        text += "\n" + code_block(f.quote, indent="  ")
+    return text
+
+
+def _record_item(fp: str, e: dict, extra: str = "") -> str:
+    from agent.output.markdown import code_span, inert
+
+    rule = e.get("rule", "")
+    ref = f"**[{rule}]({rule_doc_url(rule)})**" if _RULE_ID_RE.match(rule) else f"**{inert(rule, 40)}**"
+    return (f"- {fp_span(fp)} {ref} {code_span(e.get('name', '')[:80] or '?')} in {code_span(e.get('path', ''))}: "
+            f"{inert(e.get('message', ''), 200)}{extra}")
+
+
+def counts_block(state) -> str:
+    """The counts line, computed from the state (so that a dismissal can refresh it)."""
+    from agent.findings import counts_text
+
+    introduced = {"error": 0, "warning": 0, "info": 0}
+    pre = 0
+    for e in state.findings.values():
+        if e.get("introduced"):
+            introduced[e.get("severity", "warning")] = introduced.get(e.get("severity", "warning"), 0) + 1
+        else:
+            pre += 1
+    if any(introduced.values()):
+        line = f"**Introduced by this pull request: {counts_text(introduced)}.**"
+    else:
+        line = "**Nothing introduced by this pull request.**"
+    more = [f"already there before it: {pre}"]
+    if state.renamed:
+        more.append(f"VEP documents only renamed: {state.renamed}")
+    if state.dismissed:
+        more.append(f"dismissed: {len(state.dismissed)}")
+    return f"{_COUNTS_OPEN}\n{line} ({'; '.join(more)})\n{_COUNTS_CLOSE}"
+
+
+def dismissed_block(state) -> str:
+    """The folded list of dismissed findings (who, why), between hidden markers."""
+    from agent.output.markdown import inert
+
+    if not state.dismissed:
+        return f"{_DISMISSED_OPEN}\n{_DISMISSED_CLOSE}"
+    items = [_record_item(fp, e, f" (dismissed by {inert('@' + e.get('by', '?'), 60)}"
+                          f"{': ' + inert(e['reason'], 200) if e.get('reason') else ''})")
+             for fp, e in state.dismissed.items()]
+    return (f"{_DISMISSED_OPEN}\n<details><summary>Dismissed: {len(items)}</summary>\n\n" + "\n".join(items)
+            + f"\n\n</details>\n{_DISMISSED_CLOSE}")
+
+
+class _Budget:
+    def __init__(self, limit: int):
+        self.left = limit
+
+    def take(self, text: str) -> bool:
+        if len(text) + 1 > self.left:
+            return False
+        self.left -= len(text) + 1
+        return True
+
+
+def render_pr_comment(pr, *, title: str, head_ref: str, base_ref: str, link_base: str | None, markers: list[str],
+                      epilogue: str, max_chars: int) -> str:
+    """The sticky comment (or job summary) of a PR review (:class:`agent.github.run.PrReview`).
+
+    Layout: hidden markers; title; what was reviewed (head and base linked); the counts
+    line; "since the last review" (new / resolved / still open); the introduced findings in
+    full, per file and severity, each with its fingerprint; folded (``<details>``): the
+    findings resolved since the last review, the findings already there before the PR (a
+    file the PR only renamed adds only to the count), the dismissed findings; the LLM
+    status and usage; the footer. At most ``max_chars`` characters: introduced findings
+    first, then the folded lists, with a note of how many were left out.
+    """
+    from agent.output.markdown import code_span, inert, render_usage
+
+    report, state, delta, prepared = pr.report, pr.state, pr.delta, pr.prepared
+    n_docs = len(prepared.items) + len(prepared.unreadable)
+    head_lines = [*markers, f"### vep-review: {title}", "",
+                  f"Reviewed head commit {head_ref} against base {base_ref}: {n_docs} VEP document{'s' * (n_docs != 1)}"
+                  + (f" ({len(prepared.renamed_only)} only renamed)." if prepared.renamed_only else ".")]
+    if n_docs == 0:
+        head_lines += ["", "This pull request changes no VEP document (`veps/<sig>/<number>-<name>/vep.md`)."]
+    if prepared.removed:
+        head_lines += ["", "Deleted in this pull request, not checked: "
+                       + ", ".join(code_span(p) for p in prepared.removed) + "."]
+    if prepared.skipped:
+        head_lines += ["", "Not checked: " + "; ".join(code_span(s) for s in prepared.skipped) + "."]
+    head_lines += ["", counts_block(state)]
+    for err in report.errors:
+        head_lines.append(f"- could not check: {inert(err)}")
+    for fr in report.files:
+        if fr.error:
+            head_lines.append(f"- {code_span(fr.path)} could not be read: {inert(fr.error)}")
+    since = short(delta.since) if delta is not None else ""
+    if delta is not None:
+        head_lines += ["", f"Since the last review ({code_span(since)}): {len(delta.new)} new, "
+                           f"{len(delta.resolved)} resolved, {len(delta.still_open)} still open."]
+
+    tail: list[str] = ["", dismissed_block(state)]
+    if report.llm_status:
+        tail += ["", f"**LLM review:** {inert(report.llm_status, 400)}"]
+    usage = render_usage(report.usage)
+    if usage:
+        tail += ["", f"<sub>{usage}</sub>"]
+    tail += ["", epilogue]
+
+    budget = _Budget(max_chars - len("\n".join(head_lines)) - len("\n".join(tail)) - 400)
+    body: list[str] = []
+    left_out = 0
+    new_tag = f" 🆕 _new since {code_span(since)}_" if delta is not None else ""
+
+    # introduced findings, in full, worst first across files
+    introduced = [f for f in report.findings if f.introduced]
+    by_file: dict[str, dict[str, list[str]]] = {}
+    for f in sorted(introduced, key=lambda f: (f.severity.rank, f.sort_key())):
+        fp = pr.fp(f)
+        tag = new_tag if delta is not None and fp in delta.new else ""
+        item = finding_item(f, fp, link_base, tag=tag)
+        heading = f"#### {code_span(f.path)}" if f.path not in by_file else ""
+        title_line = f"**{_LEVEL_TITLE[f.severity.value]}**" if f.severity.value not in by_file.get(f.path, {}) else ""
+        if not budget.take(item + heading + title_line + "\n\n\n"):
+            left_out += 1
+            continue
+        by_file.setdefault(f.path, {}).setdefault(f.severity.value, []).append(item)
+    for path, levels in by_file.items():
+        body += ["", f"#### {code_span(path)}"]
+        for level in ("error", "warning", "info"):
+            if levels.get(level):
+                body += ["", f"**{_LEVEL_TITLE[level]}**", "", *levels[level]]
+
+    def folded(summary: str, items: list[str], note: str = "") -> None:
+        nonlocal left_out
+        opener = f"<details><summary>{summary}</summary>\n"
+        if not items and not note:
+            return
+        chosen = []
+        if budget.take(opener + "</details>" + note + "\n\n\n"):
+            for item in items:
+                if budget.take(item):
+                    chosen.append(item)
+                else:
+                    left_out += 1
+        else:
+            left_out += len(items)
+            return
+        body.extend(["", opener, *( [note, ""] if note else []), *chosen, "", "</details>"])
+
+    if delta is not None and delta.resolved:
+        folded(f"Resolved since {code_span(since)}: {len(delta.resolved)}",
+               [_record_item(fp, e) for fp, e in sorted(delta.resolved.items(), key=lambda kv: (kv[1]["path"], kv[1]["rule"]))])
+    if pr.carried:
+        folded(f"LLM findings of the review of {code_span(since)} on text not changed since: {len(pr.carried)}",
+               [_record_item(fp, e) for fp, e in pr.carried.items()])
+    pre = [f for f in report.findings if not f.introduced]
+    listed = [f for f in pre if f.path not in prepared.renamed_only]
+    renamed_count = len(pre) - len(listed)
+    if pre and not listed:
+        body += ["", f"Already there before this pull request: {len(pre)} finding{'s' * (len(pre) != 1)}, all in the "
+                     f"{len(prepared.renamed_only)} VEP documents this pull request only renamed (not listed)."]
+    elif pre:
+        files = len({f.path for f in pre})
+        note = (f"{renamed_count} of them in the {len(prepared.renamed_only)} VEP documents this pull request only "
+                "renamed (not listed)." if renamed_count else "")
+        folded(f"Already there before this pull request: {len(pre)} finding{'s' * (len(pre) != 1)} in "
+               f"{files} file{'s' * (files != 1)}",
+               [finding_item(f, pr.fp(f), link_base, compact=True)
+                for f in sorted(listed, key=lambda f: (f.path, f.severity.rank, f.line or 0, f.rule))], note)
+    if left_out:
+        body += ["", f"> **Note:** {left_out} more finding{'s' * (left_out != 1)} not shown, to keep this comment short; "
+                     "the job summary of the **vep-review** check lists them all."]
+    clean = [fr.path for fr in report.files if not fr.findings and not fr.error and fr.path not in prepared.renamed_only
+             and not any(e.get("path") == fr.path for e in state.findings.values())]
+    if clean:
+        shown = ", ".join(code_span(p) for p in clean[:20])
+        body += ["", f"No findings in {shown}{f' and {len(clean) - 20} more' if len(clean) > 20 else ''}."]
+    if not report.findings and not state.dismissed and not report.errors and not any(fr.error for fr in report.files):
+        body += ["", f"**No problems found** in {n_docs} VEP document{'s' * (n_docs != 1)}."]
+    text = "\n".join(head_lines + body + tail) + "\n"
+    if len(text) > max_chars:
+        cut = "\n\n> **Note:** cut to fit the size limit of a GitHub comment.\n"
+        text = text[: max_chars - len(cut)] + cut
+    return text
+
+
+def apply_dismissal(body: str, state, fp: str) -> str:
+    """``body`` (the sticky comment) after the finding ``fp`` was dismissed: its list items
+    removed, the counts line, the dismissed list and the state marker rewritten from
+    ``state`` (which already holds the dismissal)."""
+    out: list[str] = []
+    skipping = False
+    span = fp_span(fp)
+    for line in body.split("\n"):
+        if line.startswith("- ") and (f" · {span}" in line or line.startswith(f"- {span} ")):
+            skipping = True
+            continue
+        if skipping and line.startswith("  "):
+            continue
+        skipping = False
+        out.append(line)
+    text = "\n".join(out)
+    text = _replace_between(text, _COUNTS_OPEN, _COUNTS_CLOSE, counts_block(state))
+    text = _replace_between(text, _DISMISSED_OPEN, _DISMISSED_CLOSE, dismissed_block(state))
+    from agent.github.state import _STATE_RE
+
+    return _STATE_RE.sub(lambda _m: state.marker(), text, count=1)
+
+
+def _replace_between(text: str, start: str, end: str, new: str) -> str:
+    i = text.find(start)
+    j = text.find(end, i + 1) if i >= 0 else -1
+    if i < 0 or j < 0:
+        return text
+    return text[:i] + new + text[j + len(end):]

@@ -5,7 +5,10 @@ Commands (a comment whose body starts with ``/vep-review``; only the first line 
 
 - ``/vep-review``: the full review (deterministic checks, then the LLM reviewers);
 - ``/vep-review check``: the deterministic checks only;
-- ``/vep-review help``: reply with the usage.
+- ``/vep-review help``: reply with the usage;
+- ``/vep-review dismiss <fingerprint> [reason]``: contest a finding of the review comment
+  (recorded in the comment's state; later reviews list it as dismissed and never raise it
+  again while its fingerprint holds).
 
 Anything else after ``/vep-review`` is answered with the usage. ``/vep-reviewer`` or a
 command quoted in the middle of a comment is not a command.
@@ -27,6 +30,7 @@ USAGE = """\
 | --- | --- |
 | `/vep-review` | full review: the deterministic checks, then the LLM reviewers (design gaps, cross-SIG impact, feature-gate justification) |
 | `/vep-review check` | the deterministic checks only (no model call) |
+| `/vep-review dismiss <fingerprint> [reason]` | contest a finding: it is listed as dismissed (who, why) and not raised again; the fingerprint is shown beside each finding |
 | `/vep-review help` | this message |
 
 The result is one comment that is updated in place; asking again for the same head commit
@@ -43,12 +47,16 @@ class Command:
     """A parsed ``/vep-review`` command.
 
     Attributes:
-        kind: ``full``, ``check`` or ``help``.
+        kind: ``full``, ``check``, ``help`` or ``dismiss``.
         unknown: the unrecognised argument, when ``kind`` is ``help`` because of it.
+        fingerprint: ``dismiss``: the finding's fingerprint (10 hex digits, lower case).
+        reason: ``dismiss``: the rest of the line ("" when none was given).
     """
 
     kind: str
     unknown: str | None = None
+    fingerprint: str | None = None
+    reason: str = ""
 
     @property
     def mode(self) -> str:
@@ -68,6 +76,14 @@ def parse_command(body) -> Command | None:
     if not args:
         return Command("full")
     word = args[0].lower()
+    if word == "dismiss":
+        from agent.github.state import is_fingerprint
+
+        fp = args[1].strip("`").lower() if len(args) > 1 else ""
+        if not is_fingerprint(fp):
+            return Command("help", unknown=" ".join(args[:2])[:40])
+        reason = " ".join(m.group("args").split()[2:]) if m.group("args") else ""
+        return Command("dismiss", fingerprint=fp, reason=reason[:200])
     if word in ("check", "help"):
         return Command(word)
     if word in ("review", "full"):

@@ -3,7 +3,9 @@
 - :func:`handle_issue_comment`: ``/vep-review`` commands on pull requests: gate, reaction,
   review (cached per head SHA and configuration), one sticky comment edited in place.
 - :func:`handle_pull_request`: ``opened`` / ``synchronize`` / ``reopened``: the
-  deterministic checks as annotations and a job summary; exit 1 on error-level findings.
+  deterministic checks as annotations (introduced findings) and a job summary; exit 1 on
+  error-level findings the PR introduced.
+- :func:`handle_dismiss`: ``/vep-review dismiss <fingerprint> [reason]``.
 - :func:`dry_run`: the same review on a local checkout between two refs; prints the
   comment it would post.
 
@@ -27,13 +29,14 @@ from agent.github.client import RetrySettings
 from agent.github.comment import STICKY_MARKER, CacheKey, config_error_body, find_sticky, short, upsert_sticky
 from agent.github.events import USAGE, Command, EventError, get, load_event, parse_command
 from agent.github.source import ApiSource, BaseTree, ChangedFile, GitSource, SourceError, materialize_base, select_documents
+from agent.github.state import ReviewState
 from agent.output.github import escape_data
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_GITHUB = 0, 1, 2, 3
 #: Room kept free below GitHub's comment limit (zero-width joiners and markers included).
 COMMENT_MAX_CHARS = 60000
 #: GitHub's limit for a step summary is 1 MiB; characters here may take up to 3 bytes.
-SUMMARY_MAX_CHARS = 300000
+SUMMARY_MAX_CHARS = 340000
 PR_ACTIONS = frozenset({"opened", "synchronize", "reopened"})
 
 
@@ -60,6 +63,8 @@ class Settings:
         today: date for the VEP Freeze rule.
         labels: the pull request's labels (set from the event or the API; ``--label`` in a
             dry run), e.g. ``freeze-exception``.
+        full_listing: list every finding in full, as before PR-aware reviews (no
+            introduced/pre-existing split, every finding annotated).
     """
 
     repository: str = ""
@@ -78,6 +83,7 @@ class Settings:
     max_llm_documents: int = 10
     today: dt.date | None = None
     labels: frozenset[str] = frozenset()
+    full_listing: bool = False
 
 
 def log(message: str) -> None:
@@ -104,6 +110,10 @@ class Prepared:
         removed: VEP documents the change deletes (not checked).
         skipped: supplementary files, with the reason.
         base: the materialised base-branch files.
+        base_findings: head path -> the deterministic findings of the document's base
+            version (at its base path, through renames), ``None`` for a new document.
+        touched: head path -> 1-based lines the change created or modified.
+        renamed_only: head paths the change only renamed (same bytes).
     """
 
     items: list
@@ -111,27 +121,64 @@ class Prepared:
     removed: list[str]
     skipped: list[str]
     base: BaseTree
+    base_findings: dict = field(default_factory=dict)
+    touched: dict = field(default_factory=dict)
+    renamed_only: set = field(default_factory=set)
+
+
+def check_options(settings: Settings):
+    """:class:`agent.engine.CheckOptions` of a PR review (schedules, date, labels)."""
+    from agent.engine import CheckOptions
+
+    schedules = settings.schedules if settings.schedules and Path(settings.schedules).is_dir() else None
+    return CheckOptions(schedules=schedules, today=settings.today, labels=settings.labels)
+
+
+def items_since(source, prepared: Prepared, since: str, settings: Settings) -> list:
+    """``prepared.items`` with, as each document's base version, the document at commit
+    ``since`` (the head of the previous review) when it existed there: what the LLM part
+    reviews on an update (only what changed since). A document absent at ``since`` keeps
+    the pull request's base version.
+
+    Raises:
+        SourceError, GitHub API errors: as :func:`prepare`.
+    """
+    from agent.document import parse
+    from agent.engine import build_context
+
+    options = check_options(settings)
+    out = []
+    for doc, ctx in prepared.items:
+        data = source.read(doc.path, since)
+        if data is None:
+            out.append((doc, ctx))
+            continue
+        out.append((doc, build_context(options, prepared.base.root, parse(data, f"{short(since)}:{doc.path}", doc.path),
+                                       has_base=True)))
+    return out
 
 
 def prepare(source, changed: list[ChangedFile], head: str, base: str, tree: BaseTree, settings: Settings) -> Prepared:
     """Read the changed VEP documents at ``head`` and their base versions at ``base``, and
     build each one's :class:`agent.context.CheckContext` from the base-branch files in
-    ``tree`` (:func:`agent.github.source.materialize_base`).
+    ``tree`` (:func:`agent.github.source.materialize_base`). The base version (found through
+    renames) is also checked at its own path, for :func:`agent.github.state.mark_introduced`.
 
     Raises:
         agent.config.ConfigError: the base branch's configuration is invalid.
         GitHub API errors: propagated (the caller turns them into exit code 3).
     """
     from agent.document import parse
-    from agent.engine import CheckOptions, build_context
+    from agent.engine import build_context, check_document
     from agent.findings import FileReport
+    from agent.github.state import touched_lines
 
-    schedules = settings.schedules if settings.schedules and Path(settings.schedules).is_dir() else None
-    if settings.schedules and schedules is None:
+    if settings.schedules and not Path(settings.schedules).is_dir():
         log(f"schedules directory {settings.schedules} does not exist; the VEP Freeze rule has no dates")
-    options = CheckOptions(schedules=schedules, today=settings.today, labels=settings.labels)
+    options = check_options(settings)
     to_check, removed, skipped = select_documents(source, changed, head)
     items, unreadable = [], []
+    prepared = Prepared(items, unreadable, removed, skipped, tree)
     for cf in to_check:
         try:
             data = source.read(cf.path, head)
@@ -145,7 +192,110 @@ def prepare(source, changed: list[ChangedFile], head: str, base: str, tree: Base
         base_doc = parse(base_data, f"{short(base)}:{cf.base_path}", cf.path) if base_data is not None else None
         ctx = build_context(options, tree.root, base_doc, has_base=True)
         items.append((doc, ctx))
-    return Prepared(items, unreadable, removed, skipped, tree)
+        if base_data is None:
+            prepared.base_findings[cf.path] = None
+            prepared.touched[cf.path] = touched_lines(None, data.decode("utf-8", "replace"))
+            continue
+        if cf.base_path != cf.path and base_data == data:
+            prepared.renamed_only.add(cf.path)
+        own = parse(base_data, cf.base_path, cf.base_path)  # the base version where it was
+        prepared.base_findings[cf.path] = check_document(own, build_context(options, tree.root, None, has_base=False))
+        prepared.touched[cf.path] = touched_lines(base_data.decode("utf-8", "replace"), data.decode("utf-8", "replace"))
+    return prepared
+
+
+def mark_report(report, prepared: Prepared) -> None:
+    """Set ``introduced`` on every finding of ``report`` (in place), from the base findings
+    and touched lines of ``prepared`` (:func:`agent.github.state.mark_introduced`). A file
+    without base facts (unreadable) counts as new."""
+    from agent.github.state import mark_introduced
+
+    for fr in report.files:
+        if fr.findings:
+            fr.findings = mark_introduced(fr.findings, prepared.base_findings.get(fr.path),
+                                          prepared.touched.get(fr.path, set()))
+
+
+@dataclass
+class PrReview:
+    """A pull request review, ready to render: the report with ``introduced`` set and the
+    dismissed findings taken out, and what the sticky comment remembers.
+
+    Attributes:
+        report: :class:`agent.engine.Report` of the open findings.
+        fingerprints: ``id(finding)`` -> fingerprint, for every finding of ``report``.
+        state: the new :class:`agent.github.state.ReviewState`.
+        previous: the state of the comment before this run, if any.
+        delta: :class:`agent.github.state.Delta` against ``previous`` (``None`` without one).
+        dismissed_now: (finding, fingerprint) of the findings left out because dismissed.
+        prepared: the :class:`Prepared` documents.
+        carried: fingerprint -> state record of earlier LLM findings kept open (see
+            :func:`pr_review`).
+    """
+
+    report: object
+    fingerprints: dict
+    state: object
+    previous: object
+    delta: object
+    dismissed_now: list
+    prepared: Prepared
+    carried: dict = field(default_factory=dict)
+
+    def fp(self, f) -> str:
+        """The fingerprint of a finding of :attr:`report`."""
+        return self.fingerprints[id(f)]
+
+    @property
+    def introduced(self) -> list:
+        return [f for f in self.report.findings if f.introduced]
+
+    @property
+    def pre_existing(self) -> list:
+        return [f for f in self.report.findings if not f.introduced]
+
+
+def pr_review(report, prepared: Prepared, *, head: str, base: str, mode: str, previous=None,
+              carry_llm: bool = False) -> PrReview:
+    """Mark ``introduced``, take out findings dismissed in ``previous`` (their fingerprint
+    still holds, so they stay dismissed) and build the new state (``previous``'s dismissals
+    kept).
+
+    ``carry_llm``: the LLM part reviewed only what changed since ``previous.head``, so the
+    previous LLM findings that it did not raise again stay open (:attr:`PrReview.carried`)
+    instead of counting as resolved, as long as the text they quote is still in the
+    document."""
+    from agent.github.state import ReviewState, compare, fingerprint, quote_still_there, state_entry
+
+    mark_report(report, prepared)
+    dismissed = dict(previous.dismissed) if previous is not None else {}
+    fps: dict[int, str] = {}
+    dismissed_now = []
+    for fr in report.files:
+        kept = []
+        for f in fr.findings:
+            fp = fingerprint(f)
+            if fp in dismissed:
+                dismissed_now.append((f, fp))
+                continue
+            fps[id(f)] = fp
+            kept.append(f)
+        fr.findings = kept
+    current: dict[str, dict] = {}
+    for f in report.findings:
+        entry = current.setdefault(fps[id(f)], state_entry(f))
+        entry["introduced"] = entry["introduced"] or bool(f.introduced)
+    carried: dict[str, dict] = {}
+    if carry_llm and previous is not None:
+        texts = {doc.path: doc.text for doc, _ in prepared.items}
+        carried = {fp: e for fp, e in previous.findings.items()
+                   if e.get("rule", "").startswith("LLM") and fp not in current and e.get("path") in texts
+                   and quote_still_there(e, texts[e["path"]])}
+        current.update(carried)
+    state = ReviewState(head=head, base=base, mode=mode, findings=current, dismissed=dismissed,
+                        renamed=len(prepared.renamed_only))
+    delta = compare(previous, current) if previous is not None and previous.head else None
+    return PrReview(report, fps, state, previous, delta, dismissed_now, prepared, carried)
 
 
 def deterministic_report(items):
@@ -163,11 +313,13 @@ def llm_options(settings: Settings):
     return LlmOptions(enabled=True, model=settings.model, base_url=settings.base_url)
 
 
-def review(items, mode: str, settings: Settings):
+def review(items, mode: str, settings: Settings, llm_items=None):
     """Run the review of ``items`` in ``mode`` (``check`` or ``full``).
 
     The deterministic part is always present: when the review graph cannot be loaded or
     fails, its findings are computed here and ``llm_status`` says why the LLM part is missing.
+    ``llm_items`` (same documents, other base versions: :func:`items_since`) is what the LLM
+    part reviews on an update; the deterministic findings still come from ``items``.
 
     Returns:
         :class:`agent.engine.Report`.
@@ -182,7 +334,12 @@ def review(items, mode: str, settings: Settings):
     try:
         from agent.review import review_documents
 
-        report = review_documents(items, llm_options(settings))
+        report = review_documents(llm_items or items, llm_options(settings))
+        if llm_items is not None:
+            checks = deterministic_report(items)
+            for fr, own in zip(report.files, checks.files):
+                fr.findings = sorted(own.findings + [f for f in fr.findings if f.origin == "llm"],
+                                     key=lambda f: f.sort_key())
     except Exception as exc:  # noqa: BLE001 - the deterministic part must survive any LLM failure
         report = deterministic_report(items)
         text = " ".join(str(exc).split())[:300]
@@ -243,23 +400,41 @@ def config_hash(tree: BaseTree, settings: Settings) -> str:
     return h.hexdigest()[:12]
 
 
-def comment_body(report, prepared: Prepared, *, mode: str, head: str, base: str, settings: Settings,
+def comment_body(pr: PrReview, *, mode: str, head: str, base: str, settings: Settings,
                  key: CacheKey | None, seconds: float, link_repo: str | None, max_chars: int,
                  summary: bool = False) -> str:
-    """The sticky comment (or the job summary when ``summary``): markers, header, findings
-    (:func:`agent.output.markdown.render_markdown`), footer."""
+    """The sticky comment (or the job summary when ``summary``): hidden markers (sticky,
+    cache key, review state), header, findings, footer. Introduced findings lead and
+    pre-existing ones are folded (:func:`agent.github.comment.render_pr_comment`); with
+    ``settings.full_listing`` every finding is listed as before
+    (:func:`agent.output.markdown.render_markdown`)."""
+    from agent.github.comment import render_pr_comment
     from agent.output.markdown import code_span, render_markdown
 
     server = settings.server_url.rstrip("/")
     title = "full review" if mode == "full" else "deterministic checks"
     if link_repo:
         head_ref = f"[{code_span(short(head))}]({server}/{link_repo}/commit/{head})"
+        base_ref = f"[{code_span(short(base))}]({server}/{link_repo}/commit/{base})"
         link_base = f"{server}/{link_repo}/blob/{head}"
     else:
-        head_ref, link_base = code_span(short(head)), None
+        head_ref, base_ref, link_base = code_span(short(head)), code_span(short(base)), None
+    foot = [f"vep-review {__version__}"]
+    if mode == "check":
+        foot.append("deterministic checks only: comment `/vep-review` for the LLM review")
+    foot.append(f"took {seconds:.1f} s")
+    foot.append("`/vep-review help` lists the commands")
+    if not settings.full_listing:
+        foot.append("to contest a finding: `/vep-review dismiss <fingerprint> <reason>`")
+    epilogue = f"<sub>{' · '.join(foot)}</sub>"
+    markers = [] if summary else [STICKY_MARKER, *([key.marker()] if key else []), pr.state.marker()]
+    if not settings.full_listing:
+        return render_pr_comment(pr, title=title, head_ref=head_ref, base_ref=base_ref, link_base=link_base,
+                                 markers=markers, epilogue=epilogue, max_chars=max_chars)
+    prepared = pr.prepared
     n = len(prepared.items) + len(prepared.unreadable)
     lines = [f"### vep-review: {title}", "",
-             f"Reviewed head commit {head_ref} against base {code_span(short(base))}: "
+             f"Reviewed head commit {head_ref} against base {base_ref}: "
              f"{n} VEP document{'s' * (n != 1)}."]
     if n == 0:
         lines.append("")
@@ -270,14 +445,8 @@ def comment_body(report, prepared: Prepared, *, mode: str, head: str, base: str,
     if prepared.skipped:
         lines.append("")
         lines.append("Not checked: " + "; ".join(code_span(s) for s in prepared.skipped) + ".")
-    foot = [f"vep-review {__version__}"]
-    if mode == "check":
-        foot.append("deterministic checks only: comment `/vep-review` for the LLM review")
-    foot.append(f"took {seconds:.1f} s")
-    foot.append("`/vep-review help` lists the commands")
-    marker = None if summary else f"{STICKY_MARKER}\n{key.marker()}" if key else STICKY_MARKER
-    return render_markdown(report, link_base=link_base, marker=marker, max_chars=max_chars,
-                           preamble="\n".join(lines), epilogue=f"<sub>{' · '.join(foot)}</sub>")
+    return render_markdown(pr.report, link_base=link_base, marker="\n".join(markers) or None, max_chars=max_chars,
+                           preamble="\n".join(lines), epilogue=epilogue)
 
 
 def write_summary(settings: Settings, text: str) -> None:
@@ -354,6 +523,11 @@ def handle_issue_comment(payload: dict, settings: Settings) -> int:
             prefix = f"Unknown command `{command.unknown}`.\n\n" if command.unknown and "`" not in command.unknown else ""
             issue.create_comment(prefix + USAGE)
             return EXIT_OK
+        if command.kind == "dismiss":
+            done, line = handle_dismiss(issue, command, str(user.get("login") or ""), settings)
+            log(line)
+            _react(command_comment, "+1" if done else "confused")
+            return EXIT_OK
         status = _review_pull_request(repo, issue, number, command, settings)
     except api_errors() as exc:
         error(f"GitHub API failed: {describe(exc)}")
@@ -369,6 +543,7 @@ def handle_issue_comment(payload: dict, settings: Settings) -> int:
 
 def _review_pull_request(repo, issue, number: int, command: Command, settings: Settings) -> int:
     from agent.config import ConfigError
+    from agent.github.client import api_errors
 
     started = time.monotonic()
     pull = repo.get_pull(number)
@@ -388,6 +563,7 @@ def _review_pull_request(repo, issue, number: int, command: Command, settings: S
         wanted = CacheKey(head, config_hash(tree, settings), command.mode)
         sticky = find_sticky(issue, settings.bot_login)
         stored = CacheKey.parse(sticky.body) if sticky is not None else None
+        previous = ReviewState.parse(sticky.body) if sticky is not None else None
         if stored is not None and stored.satisfies(wanted):
             log(f"reused: the comment already holds the {stored.mode} review of {short(head)} with this configuration")
             write_summary(settings, f"vep-review: the review comment already holds the {stored.mode} review of "
@@ -399,24 +575,65 @@ def _review_pull_request(repo, issue, number: int, command: Command, settings: S
             error(f"the base branch configuration is invalid: {exc}")
             upsert_sticky(issue, sticky, config_error_body(str(exc), base))
             return EXIT_USAGE
-        report = review(prepared.items, command.mode, settings)
+        llm_items = None
+        since = previous.head if previous is not None and previous.mode == "full" else ""
+        if command.mode == "full" and since and since != head and since != base:
+            try:
+                llm_items = items_since(source, prepared, since, settings)
+                log(f"the LLM part reviews what changed since the last reviewed head {short(since)}")
+            except (SourceError, *api_errors()) as exc:
+                log(f"cannot read the last reviewed head {short(since)} ({exc}); the LLM part reviews the whole change")
+        report = review(prepared.items, command.mode, settings, llm_items=llm_items)
         report.files.extend(prepared.unreadable)
+        pr = pr_review(report, prepared, head=head, base=base, mode=command.mode, previous=previous,
+                       carry_llm=llm_items is not None and llm_state(report, command.mode) == "ok")
         key = CacheKey(head, wanted.config, command.mode, llm_state(report, command.mode))
         seconds = time.monotonic() - started
-        body = comment_body(report, prepared, mode=command.mode, head=head, base=base, settings=settings, key=key,
+        body = comment_body(pr, mode=command.mode, head=head, base=base, settings=settings, key=key,
                             seconds=seconds, link_repo=settings.repository, max_chars=settings.max_chars)
         upsert_sticky(issue, sticky, body)
         log(f"{'edited' if sticky is not None else 'posted'} the review comment on #{number} "
-            f"({len(report.findings)} findings, LLM {key.llm})")
-        write_summary(settings, comment_body(report, prepared, mode=command.mode, head=head, base=base,
+            f"({len(pr.introduced)} introduced, {len(pr.pre_existing)} already there, LLM {key.llm})")
+        write_summary(settings, comment_body(pr, mode=command.mode, head=head, base=base,
                                              settings=settings, key=None, seconds=seconds,
                                              link_repo=settings.repository, max_chars=SUMMARY_MAX_CHARS, summary=True))
     return EXIT_OK
 
 
+def handle_dismiss(issue, command: Command, login: str, settings: Settings) -> tuple[bool, str]:
+    """Record ``/vep-review dismiss <fingerprint> [reason]`` by ``login`` (already through the
+    permission gate) in the sticky comment's state, and take the finding out of the comment.
+    Returns (recorded, one line for the log); on a problem (no review yet, unknown
+    fingerprint) the requester gets a short reply saying so.
+    """
+    from agent.github.comment import apply_dismissal
+    from agent.github.state import REASON_CHARS
+
+    sticky = find_sticky(issue, settings.bot_login)
+    state = ReviewState.parse(sticky.body) if sticky is not None else None
+    fp = command.fingerprint or ""
+    if state is None:
+        issue.create_comment("There is no vep-review comment with findings on this pull request yet: "
+                             "comment `/vep-review` or `/vep-review check` first.")
+        return False, "dismiss: no review state on this pull request"
+    if fp in state.dismissed:
+        return True, f"dismiss: {fp} was already dismissed"
+    if fp not in state.findings:
+        issue.create_comment(f"`{fp}` is not the fingerprint of an open finding of the last review "
+                             f"(`{short(state.head)}`); copy it from the review comment.")
+        return False, f"dismiss: unknown fingerprint {fp}"
+    entry = dict(state.findings.pop(fp))
+    state.dismissed[fp] = {"by": login, "reason": (command.reason or "")[:REASON_CHARS], "rule": entry.get("rule", ""),
+                           "name": entry.get("name", ""), "path": entry.get("path", ""),
+                           "message": entry.get("message", "")}
+    sticky.edit(apply_dismissal(sticky.body, state, fp))
+    return True, f"dismissed {fp} ({entry.get('rule')} in {entry.get('path')}) for {login}"
+
+
 def handle_pull_request(payload: dict, settings: Settings) -> int:
     """A pull request was opened, synchronised or reopened: the deterministic checks as
-    annotations and a job summary. Returns 1 when an error-level finding exists."""
+    annotations and a job summary. Returns 1 when the PR introduced an error-level finding
+    (or a VEP file is unreadable); with ``settings.full_listing``, on any error-level finding."""
     from agent.config import ConfigError
     from agent.github.client import api_errors, describe
     from agent.output.github import render_github
@@ -446,13 +663,48 @@ def handle_pull_request(payload: dict, settings: Settings) -> int:
     except (ConfigError, SourceError) as exc:
         error(f"cannot prepare the check: {exc}")
         return EXIT_USAGE
-    render_github(report, sys.stdout)
+    previous = None
+    try:
+        sticky = find_sticky(repo.get_issue(number), settings.bot_login)
+        previous = ReviewState.parse(sticky.body) if sticky is not None else None
+    except api_errors() as exc:
+        log(f"cannot read the review comment ({describe(exc)}); dismissed findings are annotated too")
+    pr = pr_review(report, prepared, head=head, base=base, mode="check", previous=previous)
+    if settings.full_listing:
+        render_github(pr.report, sys.stdout)
+    else:
+        write_annotations(pr, sys.stdout)
     sys.stdout.flush()
-    write_summary(settings, comment_body(report, prepared, mode="check", head=head, base=base, settings=settings,
+    write_summary(settings, comment_body(pr, mode="check", head=head, base=base, settings=settings,
                                          key=None, seconds=time.monotonic() - started, link_repo=settings.repository,
                                          max_chars=SUMMARY_MAX_CHARS, summary=True))
-    log(f"checked {len(prepared.items)} VEP document(s) of #{number}: {len(report.findings)} findings")
-    return report.exit_code
+    log(f"checked {len(prepared.items)} VEP document(s) of #{number}: {len(pr.introduced)} findings introduced, "
+        f"{len(pr.pre_existing)} already there, {len(pr.dismissed_now)} dismissed")
+    if settings.full_listing:
+        return pr.report.exit_code
+    unreadable = any(fr.error for fr in pr.report.files) or pr.report.errors
+    return EXIT_FINDINGS if unreadable or any(f.severity.value == "error" for f in pr.introduced) else EXIT_OK
+
+
+def write_annotations(pr: PrReview, out) -> None:
+    """Workflow commands for the introduced findings, errors first (GitHub shows the first
+    10 of each level on the pull request), and one notice saying how many more findings,
+    already there before the PR, the job summary lists. Unreadable files are always an
+    error annotation."""
+    from agent.output.github import _escape_property, annotation
+
+    for fr in pr.report.files:
+        if fr.error:
+            out.write(f"::error file={_escape_property(fr.path)}::{escape_data(fr.error)}\n")
+    for err in pr.report.errors:
+        out.write(f"::error::{escape_data(err)}\n")
+    for f in sorted(pr.introduced, key=lambda f: (f.severity.rank, f.sort_key())):
+        out.write(annotation(f) + "\n")
+    pre = len(pr.pre_existing)
+    if pre:
+        out.write(f"::notice title=vep-review::{escape_data(f'{pre} more findings, already there before this pull request, are in the job summary.')}\n")
+    if pr.report.llm_status:
+        out.write(f"::notice::{escape_data(pr.report.llm_status)}\n")
 
 
 def handle_event(event_name: str | None, event_path: str | None, settings: Settings) -> int:
@@ -472,14 +724,29 @@ def handle_event(event_name: str | None, event_path: str | None, settings: Setti
 # --------------------------------------------------------------------------- dry run
 
 
-def dry_run(repo_dir: str, base_ref: str, head_ref: str, full: bool, settings: Settings, out=None) -> int:
+def dry_run(repo_dir: str, base_ref: str, head_ref: str, full: bool, settings: Settings, out=None, *,
+            fmt: str = "markdown", previous_comment: str | None = None) -> int:
     """Review the VEP documents changed between ``base_ref`` and ``head_ref`` of a local
     checkout, reading files with git (no checkout, no GitHub API), and print the comment
-    that would be posted. Returns 0, or 2 when the refs or the checkout are unusable."""
+    that would be posted (``fmt="markdown"``) or the review as JSON (``fmt="json"``: the
+    ``check --format json`` document, each finding with ``introduced`` and ``fingerprint``,
+    plus ``comment``: the state the comment would keep, and the changes since the previous
+    review). ``previous_comment``: a file holding an earlier comment body, whose state
+    (reviewed head, findings, dismissals) this run follows. Returns 0, or 2 when the refs,
+    the checkout or that file are unusable."""
     from agent.config import ConfigError
 
     out = out or sys.stdout
     started = time.monotonic()
+    previous = None
+    if previous_comment:
+        try:
+            previous = ReviewState.parse(Path(previous_comment).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"vep-review: error: {previous_comment}: cannot read the previous comment ({exc})", file=sys.stderr)
+            return EXIT_USAGE
+        if previous is None:
+            log(f"{previous_comment} holds no review state; reviewing from scratch")
     try:
         source = GitSource(repo_dir)
         base, head = source.resolve(base_ref), source.resolve(head_ref)
@@ -487,14 +754,52 @@ def dry_run(repo_dir: str, base_ref: str, head_ref: str, full: bool, settings: S
             tree = materialize_base(source, base, Path(tmp))
             prepared = prepare(source, source.changed_files(base, head), head, base, tree, settings)
             mode = "full" if full else "check"
-            report = review(prepared.items, mode, settings)
+            since = previous.head if previous is not None and previous.mode == "full" else ""
+            llm_items = items_since(source, prepared, since, settings) \
+                if mode == "full" and since and since not in (head, base) and source.read_ok(since) else None
+            report = review(prepared.items, mode, settings, llm_items=llm_items)
             report.files.extend(prepared.unreadable)
             key = CacheKey(head, config_hash(prepared.base, settings), mode, llm_state(report, mode))
     except (SourceError, ConfigError) as exc:
         print(f"vep-review: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    body = comment_body(report, prepared, mode=mode, head=head, base=base, settings=settings, key=key,
+    pr = pr_review(report, prepared, head=head, base=base, mode=mode, previous=previous,
+                   carry_llm=llm_items is not None and key.llm == "ok")
+    if fmt == "json":
+        out.write(review_json(pr, key))
+        return EXIT_OK
+    body = comment_body(pr, mode=mode, head=head, base=base, settings=settings, key=key,
                         seconds=time.monotonic() - started, link_repo=settings.repository or None,
                         max_chars=settings.max_chars)
     out.write(body)
     return EXIT_OK
+
+
+def review_json(pr: PrReview, key: CacheKey | None = None) -> str:
+    """The PR review as JSON: the ``check --format json`` contract (version 1) with
+    ``introduced`` and ``fingerprint`` on every finding, plus ``comment``::
+
+        {"state": {"head", "base", "mode", "findings": {fp: {…}}, "dismissed": {fp: {"by", "reason", …}},
+                   "renamed_only": n},
+         "key": "<cache key marker>",
+         "introduced": n, "pre_existing": n, "renamed_only": ["path", …],
+         "since": {"head": sha, "new": [fp…], "resolved": [fp…], "still_open": [fp…]} | null}
+    """
+    import json
+
+    from agent.output.jsonfmt import report_to_dict
+
+    data = report_to_dict(pr.report)
+    for item, f in zip(data["findings"], pr.report.findings):
+        item["fingerprint"] = pr.fp(f)
+    delta = pr.delta
+    data["comment"] = {
+        "state": pr.state.to_dict(),
+        "key": key.marker() if key else None,
+        "introduced": len(pr.introduced),
+        "pre_existing": len(pr.pre_existing),
+        "renamed_only": sorted(pr.prepared.renamed_only),
+        "since": None if delta is None else {"head": delta.since, "new": sorted(delta.new),
+                                             "resolved": sorted(delta.resolved), "still_open": sorted(delta.still_open)},
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"

@@ -251,6 +251,10 @@ class GitSource:
             raise SourceError(f"{ref}: unknown git revision")
         return proc.stdout.decode().strip()
 
+    def read_ok(self, ref: str) -> bool:
+        """Whether ``ref`` names a commit of this checkout."""
+        return self._git("cat-file", "-e", f"{ref}^{{commit}}", check=False).returncode == 0
+
     def changed_files(self, base: str, head: str) -> list[ChangedFile]:
         """Files changed between the merge base of ``base`` and ``head`` and ``head``, as a
         pull request shows them."""

@@ -126,13 +126,15 @@ def code_block(text, indent: str = "", limit: int = _MAX_QUOTE, max_lines: int =
 
 def line_link(path: str, line: int | None, link_base: str | None) -> str:
     """``L12`` as a markdown link to ``{link_base}/{path}#L12`` (path URL-quoted), or plain
-    text without ``link_base``; ``file`` for a finding without a line."""
+    text without ``link_base``; ``file`` for a finding without a line. A markdown file's link
+    asks for the source view (``?plain=1#L12``): GitHub ignores a line anchor on the
+    rendered page."""
     label = f"L{line}" if line else "file"
     if not link_base:
         return label
     url = f"{link_base.rstrip('/')}/{_urlquote(path, safe='/')}"
     if line:
-        url += f"#L{line}"
+        url += f"{'?plain=1' if path.lower().endswith(('.md', '.markdown')) else ''}#L{line}"
     return f"[{label}]({url})"
 
 
