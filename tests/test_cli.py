@@ -32,8 +32,8 @@ def test_json_contract(tmp_path, capsys):
     assert set(data) >= {"version", "findings", "files", "summary"}
     f = next(f for f in data["findings"] if f["rule"] == "VEP101")
     assert set(f) >= {"rule", "name", "severity", "path", "line", "section", "message", "fix", "source"}
-    assert f["name"] == "directory-name" and f["severity"] == "error" and f["path"] == str(path)
-    assert data["files"][0]["path"] == str(path)
+    assert f["name"] == "directory-name" and f["severity"] == "error" and f["path"] == BAD_DIR  # repository-relative
+    assert data["files"][0]["path"] == BAD_DIR
     assert data["summary"]["files"] == 1 and data["summary"]["error"] >= 1
 
 
@@ -41,7 +41,7 @@ def test_text_groups_by_file_and_shows_fix(tmp_path, capsys):
     path = write(tmp_path, BAD_DIR)
     assert main(["check", "--color", "never", str(path)]) == 1
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == str(path)
+    assert out.splitlines()[0] == BAD_DIR
     assert "VEP101 directory-name" in out and "fix: Rename" in out
     assert out.rstrip().splitlines()[-1].startswith("Found ")
 
@@ -56,7 +56,7 @@ def test_github_annotations(tmp_path, capsys):
     path = write(tmp_path, BAD_DIR)
     main(["check", "--format", "github", str(path)])
     lines = capsys.readouterr().out.splitlines()
-    assert any(line.startswith(f"::error file={path},") and "title=VEP101 directory-name::" in line for line in lines)
+    assert any(line.startswith(f"::error file={BAD_DIR},") and "title=VEP101 directory-name::" in line for line in lines)
 
 
 def test_sarif(tmp_path, capsys):
@@ -68,7 +68,7 @@ def test_sarif(tmp_path, capsys):
     assert {r["id"] for r in run["tool"]["driver"]["rules"]} >= {r.id for r in all_rules()}
     result = next(r for r in run["results"] if r["ruleId"] == "VEP101")
     assert result["level"] == "error"
-    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == str(path)
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == BAD_DIR
 
 
 def test_exit_codes_follow_the_worst_severity(tmp_path, capsys):
@@ -128,7 +128,7 @@ def test_stdin_with_as_path(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(BODY.encode())))
     code = main(["check", "--format", "json", "--as-path", BAD_DIR, "-"])
     data = json.loads(capsys.readouterr().out)
-    assert code == 1 and data["findings"][0]["path"] == "<stdin>"
+    assert code == 1 and data["findings"][0]["path"] == BAD_DIR  # reported under --as-path
     assert "VEP101" in {f["rule"] for f in data["findings"]}
 
 
