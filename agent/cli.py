@@ -1,15 +1,21 @@
 """``vep-review``: the command line, thin over :mod:`agent.engine` and the review graph.
 
-Subcommands:
+Subcommands (:data:`COMMANDS`; one line each, their options in one function each):
 
-- ``check PATH…``: the deterministic review (no API key, no network; fast).
-- ``review PATH…``: the whole review graph: deterministic checks, then the LLM reviewers.
+- ``check [PATH…]``: the deterministic review (no API key, no network; fast); without a
+  path, the repository around the current directory.
+- ``review [PATH…]``: the whole review graph: deterministic checks, then the LLM reviewers
+  (the ``llm`` extra).
 - ``rules [ID]``: list the rules, or print one rule's documentation.
 - ``github …``: the GitHub Actions front end (``vep-review github --help``).
 - ``eval …``: evaluation runs over historic VEPs (``vep-review eval --help``).
 
-Exit codes (as ruff): 0 no error-level finding, 1 at least one, 2 usage error or an input
-that could not be read.
+Report options follow ruff: ``--output-format full|concise|json|github|sarif`` (``--format``
+is an alias), ``--statistics``, ``--exit-zero``, ``--strict``, ``--quiet``, ``--select`` /
+``--ignore``, ``NO_COLOR`` / ``FORCE_COLOR``.
+
+Exit codes (as ruff): 0 no error-level finding, 1 at least one (with ``--strict``, a
+warning too), 2 usage error, a missing extra or an input that could not be read.
 """
 
 from __future__ import annotations
@@ -19,9 +25,7 @@ import datetime as dt
 import os
 import sys
 from functools import lru_cache
-from typing import NoReturn
-
-from agent.output import FORMATS
+from typing import NamedTuple, NoReturn
 
 
 def _date(text: str) -> dt.date:
@@ -33,9 +37,15 @@ def _date(text: str) -> dt.date:
     return value
 
 
-def _add_check_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="VEP files, or directories searched for VEP documents; '-' reads standard input")
+# -- options -----------------------------------------------------------------------------------
+# Each subcommand's options are added by one function below (or by ``add_arguments`` of the
+# module its :data:`COMMANDS` entry names): adding an option is one line in that function.
+
+def add_input_options(p: argparse.ArgumentParser) -> None:
+    """What to check and how (``check`` and ``review``)."""
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="VEP files, or directories searched for VEP documents; '-' reads standard input "
+                        "(default: the repository around the current directory)")
     base = p.add_mutually_exclusive_group()
     base.add_argument("--base", metavar="REF", help="git revision of the base version (status transitions, VEP Freeze, removed front matter)")
     base.add_argument("--base-file", metavar="PATH", help="a file holding the base version of the one checked file")
@@ -47,9 +57,88 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE", help="configuration file (default: .vep-review.yaml or pyproject.toml in the repository)")
     p.add_argument("--new", action="store_true", help="treat the VEPs as new: front matter is required")
     p.add_argument("--as-path", metavar="REPO_PATH",
-                   help="check the one file as if it were at this path of the repository (e.g. veps/sig-x/1-y/vep.md)")
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output")
+                   help="check the one file (or standard input) as if it were at this path of the repository "
+                        "(e.g. veps/sig-x/1-y/vep.md); findings are reported under it")
 
+
+def add_report_options(p: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    """How the findings are reported, as ruff does (``check`` and ``review``)."""
+    g = p.add_argument_group("report options (as ruff)")
+    g.add_argument("--output-format", "--format", dest="output_format", choices=formats, default="full",
+                   help="full (alias text): grouped by file with fixes; concise: one line per finding, "
+                        "path:line:col: ID message; " + ", ".join(f for f in formats if f not in ("full", "text", "concise")))
+    g.add_argument("--statistics", action="store_true", help="print the number of findings of each rule, not the findings")
+    g.add_argument("--exit-zero", action="store_true", help="exit 0 even when error-level findings are found")
+    g.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    g.add_argument("-q", "--quiet", action="store_true", help="print the findings only (no summary or notes)")
+    g.add_argument("--select", action="append", metavar="RULES",
+                   help="report only these rules: IDs, ID prefixes (VEP4) or names, comma separated (repeatable)")
+    g.add_argument("--ignore", action="append", metavar="RULES", help="do not report these rules (as --select)")
+    g.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="colour the text formats (auto: on a terminal, unless NO_COLOR; FORCE_COLOR forces it)")
+
+
+def check_options(p: argparse.ArgumentParser) -> None:
+    """``vep-review check``."""
+    add_input_options(p)
+    add_report_options(p, ("full", "text", "concise", "json", "github", "sarif"))
+
+
+def review_options(p: argparse.ArgumentParser) -> None:
+    """``vep-review review``."""
+    add_input_options(p)
+    add_report_options(p, ("full", "text", "concise", "json", "github", "markdown", "sarif"))
+    p.add_argument("--no-llm", action="store_true", help="run only the deterministic part")
+    p.add_argument("--model", help="Anthropic model id (default: $VEP_REVIEW_MODEL or the configured default)")
+    p.add_argument("--base-url", help="Anthropic-compatible endpoint (default: $ANTHROPIC_BASE_URL)")
+    p.add_argument("--llm-timeout", type=float, metavar="SECONDS", help="time limit of the LLM part (default: configuration llm.timeout, else 120)")
+
+
+def rules_options(p: argparse.ArgumentParser) -> None:
+    """``vep-review rules``."""
+    p.add_argument("rule", nargs="?", metavar="ID", help="rule ID or name")
+    p.add_argument("--output-format", "--format", dest="output_format", choices=["text", "json"], default="text")
+
+
+class Command(NamedTuple):
+    """A subcommand of ``vep-review``.
+
+    Attributes:
+        help: one line for ``vep-review --help``.
+        run: ``"module:function"``: ``function(args) -> exit code``; for a ``passthrough``
+            command, ``function(argv) -> exit code`` (it parses its own options).
+        options: ``"module:function"`` adding the subcommand's options to its parser
+            (default: ``add_arguments`` of ``run``'s module); unused for ``passthrough``.
+        description: the text of ``vep-review COMMAND --help`` (default: ``help``).
+        passthrough: the command's own parser takes every argument after its name.
+    """
+
+    help: str
+    run: str
+    options: str | None = None
+    description: str | None = None
+    passthrough: bool = False
+
+
+#: Every subcommand (one file per command; a new command is one line here).
+COMMANDS: dict[str, Command] = {
+    "check": Command("deterministic checks (no API key needed)", "agent.cli:cmd_check", "agent.cli:check_options",
+                     "Run the deterministic checks on VEP documents."),
+    "review": Command("deterministic checks, then the LLM reviewers", "agent.cli:cmd_review", "agent.cli:review_options",
+                      "Run the whole review graph: deterministic checks, then the LLM reviewers (design gaps, "
+                      "cross-SIG impact, feature-gate justification). Without ANTHROPIC_API_KEY the deterministic "
+                      "review is still complete. Needs the llm extra: pip install 'vep-review[llm]'."),
+    "rules": Command("list the rules or show one rule's documentation", "agent.cli:cmd_rules", "agent.cli:rules_options"),
+    "github": Command("GitHub Actions front end (/vep-review comments, PR checks)", "agent.github:main", passthrough=True),
+    "eval": Command("evaluation runs over historic VEPs", "evals.run:main", passthrough=True),
+}
+
+
+def _resolve(target: str):
+    import importlib
+
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 class _HelpFormatter(argparse.HelpFormatter):
     """argparse's formatter at the terminal's width, found as ``shutil.get_terminal_size``
@@ -75,41 +164,27 @@ def _columns() -> int:
     return columns or 80
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``vep-review``."""
+def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The argument parser of ``vep-review`` and its subcommands' parsers by name.
+
+    Args:
+        only: add the options of this subcommand only (the one being run: the others'
+            options, and their modules, are not loaded); ``None``: of every subcommand.
+    """
     parser = argparse.ArgumentParser(prog="vep-review", description="Review KubeVirt Enhancement Proposals (VEPs).",
                                      formatter_class=_HelpFormatter)
     from agent import __version__
 
     parser.add_argument("--version", action="version", version=f"vep-review {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    check = sub.add_parser("check", help="deterministic checks (no API key needed)", formatter_class=_HelpFormatter,
-                           description="Run the deterministic checks on VEP documents.")
-    _add_check_options(check)
-    check.add_argument("--format", choices=[f for f in FORMATS if f != "markdown"], default="text")
-
-    review = sub.add_parser("review", help="deterministic checks, then the LLM reviewers",
-                            formatter_class=_HelpFormatter,
-                            description="Run the whole review graph: deterministic checks, then the LLM reviewers "
-                                        "(design gaps, cross-SIG impact, feature-gate justification). Without "
-                                        "ANTHROPIC_API_KEY the deterministic review is still complete.")
-    _add_check_options(review)
-    review.add_argument("--format", choices=["text", "json", "markdown", "sarif"], default="text")
-    review.add_argument("--no-llm", action="store_true", help="run only the deterministic part")
-    review.add_argument("--model", help="Anthropic model id (default: $VEP_REVIEW_MODEL or the configured default)")
-    review.add_argument("--base-url", help="Anthropic-compatible endpoint (default: $ANTHROPIC_BASE_URL)")
-    review.add_argument("--llm-timeout", type=float, metavar="SECONDS", help="time limit of the LLM part (default: configuration llm.timeout, else 120)")
-
-    rules = sub.add_parser("rules", help="list the rules or show one rule's documentation",
-                           formatter_class=_HelpFormatter)
-    rules.add_argument("rule", nargs="?", metavar="ID", help="rule ID or name")
-    rules.add_argument("--format", choices=["text", "json"], default="text")
-
-    for name, help_text in (("github", "GitHub Actions front end (/vep-review comments, PR checks)"),
-                            ("eval", "evaluation runs over historic VEPs")):
-        sub.add_parser(name, formatter_class=_HelpFormatter, help=help_text, add_help=False)  # main() hands them on
-    return parser
+    parsers: dict[str, argparse.ArgumentParser] = {}
+    for name, command in COMMANDS.items():
+        p = sub.add_parser(name, help=command.help, description=command.description or command.help,
+                           formatter_class=_HelpFormatter, add_help=not command.passthrough)
+        parsers[name] = p
+        if not command.passthrough and only in (None, name):
+            _resolve(command.options or command.run.partition(":")[0] + ":add_arguments")(p)
+    return parser, parsers
 
 
 def _options(args):
@@ -123,39 +198,98 @@ def _color(args) -> bool | None:
     return {"auto": None, "always": True, "never": False}[args.color]
 
 
+def _paths(args) -> list[str]:
+    """The paths to check: as given, else the repository around the current directory (the
+    nearest ancestor holding ``veps/``), else the current directory."""
+    if args.paths:
+        return args.paths
+    from agent.document import find_repo_root
+
+    cwd = os.getcwd()
+    root = find_repo_root(os.path.join(cwd, "-")) or find_repo_root(cwd)  # within veps/, or above it
+    return [str(root) if root is not None else "."]
+
+
+def exit_code(report, args) -> int:
+    """ruff's convention: 2 when an input could not be read; 1 when an error-level finding
+    (with ``--strict``, a warning too) is left after ``--select``/``--ignore``, unless
+    ``--exit-zero``; else 0."""
+    if report.errors or any(fr.error for fr in report.files):
+        return 2
+    if args.exit_zero:
+        return 0
+    failing = ("error", "warning") if args.strict else ("error",)
+    return 1 if any(f.severity.value in failing for f in report.findings) else 0
+
+
+def report_and_exit(report, args) -> int:
+    """Apply ``--select``/``--ignore``, write the report as the options say and return the
+    exit code (:func:`exit_code`); shared by ``check`` and ``review``."""
+    from agent import selection
+    from agent.output import render
+
+    selection.apply(report, args.select_, args.ignore_)
+    fmt = args.output_format
+    if args.statistics:
+        from agent.output.statistics import render_statistics
+
+        render_statistics(report, sys.stdout, "json" if fmt == "json" else "full")
+    else:
+        render(report, fmt, sys.stdout, _color(args), quiet=args.quiet)
+    if fmt not in ("text", "full", "concise") or args.statistics:  # the text formats show them already
+        for err in report.errors:
+            print(f"vep-review: error: {err}", file=sys.stderr)
+    return exit_code(report, args)
+
+
+def _selectors(args) -> None:
+    from agent.selection import parse_selectors
+
+    args.select_, args.ignore_ = parse_selectors(args.select), parse_selectors(args.ignore)
+    if args.statistics and args.output_format not in ("text", "full", "concise", "json"):
+        raise UsageErrorLine("--statistics works with the full, concise and json output formats")
+
+
+class UsageErrorLine(ValueError):
+    """A one-line usage error of the command line (exit code 2)."""
+
+
 def cmd_check(args) -> int:
     """``vep-review check``."""
     from agent.engine import UsageError, check_paths
-    from agent.output import render
 
-    stdin = sys.stdin.buffer.read() if "-" in args.paths else None
+    _selectors(args)
+    paths = _paths(args)
+    stdin = sys.stdin.buffer.read() if "-" in paths else None
     try:
-        report = check_paths(args.paths, _options(args), stdin=stdin)
+        report = check_paths(paths, _options(args), stdin=stdin)
     except UsageError as exc:
-        print(f"vep-review: error: {exc}", file=sys.stderr)
-        return 2
-    render(report, args.format, sys.stdout, _color(args))
-    for err in report.errors:
-        if args.format != "text":
-            print(f"vep-review: error: {err}", file=sys.stderr)
-    return report.exit_code
+        raise UsageErrorLine(str(exc)) from None
+    return report_and_exit(report, args)
 
 
 def cmd_review(args) -> int:
-    """``vep-review review``."""
+    """``vep-review review`` (the LLM part needs the llm extra)."""
     from agent.engine import UsageError
-    from agent.output import render
+    from agent.extras import require
     from agent.review import LlmOptions, run_review
 
-    stdin = sys.stdin.buffer.read() if "-" in args.paths else None
+    if not args.no_llm:
+        require("llm", "vep-review review")
+    _selectors(args)
+    paths = _paths(args)
+    stdin = sys.stdin.buffer.read() if "-" in paths else None
     llm = LlmOptions(enabled=not args.no_llm, model=args.model, base_url=args.base_url, total_timeout=args.llm_timeout)
     try:
-        report = run_review(args.paths, _options(args), llm, stdin=stdin)
+        report = run_review(paths, _options(args), llm, stdin=stdin)
     except UsageError as exc:
-        print(f"vep-review: error: {exc}", file=sys.stderr)
-        return 2
-    render(report, args.format, sys.stdout, _color(args))
-    return report.exit_code
+        raise UsageErrorLine(str(exc)) from None
+    return report_and_exit(report, args)
+
+def plain(text: str) -> str:
+    """A rule's documentation for a terminal: reStructuredText's double backticks
+    (````x````) become the single backticks of markdown."""
+    return text.replace("``", "`")
 
 
 def cmd_rules(args) -> int:
@@ -172,7 +306,7 @@ def cmd_rules(args) -> int:
         selected = [rule]
     else:
         selected = all_rules()
-    if args.format == "json":
+    if args.output_format == "json":
         import json
 
         json.dump([{"id": r.id, "name": r.name, "severity": r.severity, "family": r.family, "source": r.source,
@@ -182,49 +316,56 @@ def cmd_rules(args) -> int:
         return 0
     if args.rule:
         r = selected[0]
-        print(f"{r.id} {r.name} ({r.severity}; {r.family})\nSource: {r.source}\n")
-        print(textwrap.dedent(r.doc).strip())
+        print(f"{r.id} {r.name} ({r.severity}; {r.family})\nSource: {plain(r.source)}\n")
+        print(plain(textwrap.dedent(r.doc).strip()))
         return 0
     family = None
     for r in selected:
         if r.family != family:
             family = r.family
             print(f"\n{family}:")
-        print(f"  {r.id}  {r.name:<34} {r.severity:<8} {r.summary}")
+        print(f"  {r.id}  {r.name:<34} {r.severity:<8} {plain(r.summary)}")
     print("\n`vep-review rules ID` prints a rule's documentation.")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``vep-review`` console script; returns the exit code."""
+    """Entry point of the ``vep-review`` console script; returns the exit code.
+
+    Usage errors (bad options, also of a subcommand: that subcommand's usage is shown), an
+    unknown rule selector, bad configuration and a missing extra are one line on standard
+    error and exit code 2.
+    """
+    from agent.extras import MissingExtra, from_import_error
+    from agent.selection import SelectorError
+
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in ("github", "eval"):  # their own parsers own every option after the name
-        try:
-            if argv[0] == "github":
-                from agent.github import main as github_main
-
-                return github_main(argv[1:])
-            from evals.run import main as eval_main
-
-            return eval_main(argv[1:])
-        except KeyboardInterrupt:
-            return 130
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    name = argv[0] if argv else None
+    command = COMMANDS.get(name)
     try:
-        if args.command == "check":
-            return cmd_check(args)
-        if args.command == "review":
-            return cmd_review(args)
-        if args.command == "rules":
-            return cmd_rules(args)
+        if command is not None and command.passthrough:  # its own parser owns every option after the name
+            return _resolve(command.run)(argv[1:])
+        parser, parsers = build_parser(name if command is not None else None)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # argparse would show the top-level usage; show the subcommand's
+            parsers.get(args.command, parser).error(f"unrecognized arguments: {' '.join(unknown)}")
+        if not args.command:
+            parser.print_help()
+            return 2
+        return _resolve(COMMANDS[args.command].run)(args)
+    except (MissingExtra, SelectorError, UsageErrorLine) as exc:
+        print(f"vep-review: error: {exc}", file=sys.stderr)
+        return 2
+    except ImportError as exc:  # a module of an extra that is not installed, met on the way
+        missing = from_import_error(exc, f"vep-review {name}")
+        if missing is None:
+            raise
+        print(f"vep-review: error: {missing}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
-    parser.print_help()
-    return 2
-
 
 def run() -> NoReturn:
     """The ``vep-review`` console script (and ``python -m agent``): :func:`main` in a process

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from agent.config import Config, ConfigError, inline_disabled, load_config
@@ -443,6 +444,44 @@ def validate(docs: list[Path], options: CheckOptions) -> None:
         raise UsageError("--as-path needs exactly one checked file")
 
 
+def display_path(path: Path, repo_root: Path | None, as_path: str | None = None) -> str:
+    """The path findings name a checked file by: relative to the root of the repository
+    that holds it (POSIX separators), whatever the working directory and however the file
+    was named (relative, absolute, through a symbolic link), so that SARIF viewers, GitHub
+    annotations and PR comments can place it.
+
+    The repository root is the git work tree's top (the nearest ancestor with ``.git``)
+    when it holds ``repo_root``, else ``repo_root`` (the directory holding ``veps/``); a
+    file in neither is shown as named. ``as_path`` (``--as-path``) wins: a file, or standard
+    input, checked as if it were there is reported there. Standard input without it is
+    ``<stdin>``.
+    """
+    if as_path:
+        return PurePosixPath(as_path.replace("\\", "/")).as_posix().lstrip("/")
+    if str(path) == "-":
+        return "<stdin>"
+    absolute = os.path.abspath(path)  # the file's own name kept: a symbolic link is shown where it is
+    real = Path(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
+    top = _git_top(str(repo_root) if repo_root is not None else str(real.parent))
+    for root in (top, repo_root):
+        if root is not None:
+            try:
+                return real.relative_to(root).as_posix()
+            except ValueError:
+                continue
+    return str(path)
+
+
+@lru_cache(maxsize=256)
+def _git_top(directory: str) -> Path | None:
+    """The nearest of ``directory`` and its ancestors that holds a ``.git`` entry (a work
+    tree's top: ``.git`` is a directory, or a file in a linked worktree), or ``None``."""
+    for d in (Path(directory), *Path(directory).parents):
+        if os.path.lexists(d / ".git"):
+            return d
+    return None
+
+
 def load(path: Path, options: CheckOptions, stdin: bytes | None, contexts: dict) -> tuple[VepDocument, CheckContext] | FileReport:
     """Read one document (``"-"``: ``stdin``) with its base version and build its context.
 
@@ -458,10 +497,12 @@ def load(path: Path, options: CheckOptions, stdin: bytes | None, contexts: dict)
         UsageError: bad configuration, base revision or schedules directory (these concern
             the whole run, not one file).
     """
-    display = "<stdin>" if str(path) == "-" else str(path)
+    is_stdin = str(path) == "-"
+    display = "<stdin>" if is_stdin else str(path)
     try:
-        repo_root = find_repo_root(Path.cwd() if display == "<stdin>" else path)
-        if display == "<stdin>":
+        repo_root = find_repo_root(Path.cwd() if is_stdin else path)
+        display = display_path(path, repo_root, options.as_path)
+        if is_stdin:
             doc = parse(stdin or b"", display, options.as_path or "vep.md")
         else:
             doc = read(str(path), display, options.as_path)
@@ -471,7 +512,7 @@ def load(path: Path, options: CheckOptions, stdin: bytes | None, contexts: dict)
             base = read(options.base_file, options.base_file, doc.info.repo_path)
         elif options.base_ref:
             has_base = True
-            if display == "<stdin>":
+            if is_stdin:
                 if not options.as_path:
                     raise UsageError("--base with standard input needs --as-path (the file's path in the repository)")
                 base = base_from_git((repo_root or Path.cwd()) / options.as_path, options.base_ref)

@@ -117,7 +117,7 @@ def test_unreadable_input_does_not_hide_other_findings(tmp_path, capsys):
     dangling.symlink_to(tmp_path / "gone.md")
     code, data, err = run_json(capsys, good, dangling)
     assert code == 2 and "no such file" in err
-    assert data["findings"] and all(f["path"] == str(good) for f in data["findings"])
+    assert data["findings"] and all(f["path"] == good.relative_to(tmp_path).as_posix() for f in data["findings"])
 
 
 def test_no_traceback_from_a_real_process(tmp_path):

@@ -141,6 +141,12 @@ def main(argv: list[str]) -> int:
         error(str(exc))
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - a clear line in the job log, never a traceback
+        from agent.extras import from_import_error
+
+        missing = from_import_error(exc, "vep-review github")
+        if missing is not None:  # e.g. PyGithub not installed: name the extra to install
+            error(str(missing))
+            return EXIT_USAGE
         from agent.github.client import api_errors, describe
 
         if isinstance(exc, api_errors()):

@@ -1,5 +1,5 @@
-"""Output formats of a :class:`agent.engine.Report`: ``text`` (grouped by file, colour on a
-terminal), ``json`` (the stable contract, version 1), ``github`` (workflow commands that
+"""Output formats of a :class:`agent.engine.Report`: ``full`` (alias ``text``: grouped by
+file, colour on a terminal), ``concise`` (one line per finding), ``json`` (the stable contract, version 1), ``github`` (workflow commands that
 become annotations), ``sarif`` (SARIF 2.1.0, for code scanning) and ``markdown`` (the PR
 comment body). Every format renders the same :class:`agent.findings.Finding` objects.
 """
@@ -11,19 +11,28 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:  # pragma: no cover
     from agent.engine import Report
 
-FORMATS = ("text", "json", "github", "sarif", "markdown")
+FORMATS = ("text", "json", "github", "sarif", "markdown", "full", "concise")
 
 
-def render(report: "Report", fmt: str, out: TextIO, color: bool | None = None) -> None:
+def render(report: "Report", fmt: str, out: TextIO, color: bool | None = None, *, quiet: bool = False) -> None:
     """Write ``report`` to ``out`` in format ``fmt`` (one of :data:`FORMATS`).
+
+    Args:
+        color: colour the text formats; ``None`` decides from the terminal, ``NO_COLOR`` and
+            ``FORCE_COLOR``.
+        quiet: the text formats print the findings only (no summary, usage or notes).
 
     Raises:
         ValueError: unknown format.
     """
-    if fmt == "text":
+    if fmt in ("text", "full"):
         from agent.output.text import render_text
 
-        render_text(report, out, color)
+        render_text(report, out, color, quiet=quiet)
+    elif fmt == "concise":
+        from agent.output.concise import render_concise
+
+        render_concise(report, out, color, quiet=quiet)
     elif fmt == "json":
         from agent.output.jsonfmt import render_json
 

@@ -8,7 +8,6 @@ when nobody sees colours.
 
 from __future__ import annotations
 
-import os
 from typing import TextIO
 
 from agent.findings import counts_text, plural, summarize
@@ -16,8 +15,9 @@ from agent.findings import counts_text, plural, summarize
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def _lines(report):
-    """Yield one output line at a time as a list of (text, rich style or None) segments."""
+def _lines(report, quiet: bool = False):
+    """Yield one output line at a time as a list of (text, rich style or None) segments;
+    ``quiet``: the findings and input errors only."""
     for fr in report.files:
         if not fr.findings and not fr.error and not fr.stage_headline:
             continue
@@ -39,6 +39,8 @@ def _lines(report):
         yield []
     for err in report.errors:
         yield [("error: ", "bold red"), (err, None)]
+    if quiet:
+        return
     for note in report.skipped:
         yield [("skipped: ", "dim"), (note, "dim")]
     if report.llm_status:
@@ -56,18 +58,21 @@ def _lines(report):
         yield [(f"Found {plural(total, 'problem')} ({counts_text(counts)}) in {files}.", "bold")]
 
 
-def render_text(report, out: TextIO, color: bool | None = None) -> None:
+def render_text(report, out: TextIO, color: bool | None = None, quiet: bool = False) -> None:
     """Write the text report. ``color``: ``None`` decides from the terminal and
-    ``NO_COLOR`` / ``FORCE_COLOR``."""
+    ``NO_COLOR`` / ``FORCE_COLOR`` (:func:`agent.output.concise.use_color`); ``quiet``: the
+    findings only."""
     if color is None:
-        color = bool(os.environ.get("FORCE_COLOR")) or (out.isatty() and not os.environ.get("NO_COLOR"))
+        from agent.output.concise import use_color
+
+        color = use_color(out)
     if not color:
-        for segments in _lines(report):
+        for segments in _lines(report, quiet):
             out.write("".join(text for text, _ in segments) + "\n")
         return
     from rich.console import Console
     from rich.text import Text
 
     console = Console(file=out, force_terminal=True, highlight=False, soft_wrap=True)
-    for segments in _lines(report):
+    for segments in _lines(report, quiet):
         console.print(Text.assemble(*[(t, s or "") for t, s in segments]))

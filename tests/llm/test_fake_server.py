@@ -84,7 +84,7 @@ def test_cli_review_with_a_self_hosted_endpoint_on_corpus_veps(corpus, monkeypat
     data = json.loads(out)
     llm = [f for f in data["findings"] if f["origin"] == "llm"]
     assert {f["rule"] for f in llm} >= {"LLM101", "LLM201"}
-    docs = {str(p): read(str(p)) for p in paths}
+    docs = {p.relative_to(corpus).as_posix(): read(str(p)) for p in paths}  # findings name repository paths
     for f in llm:
         doc = docs[f["path"]]
         assert f["quote"] in " ".join(doc.lines[f["line"] - 1].split())  # our line, holding the quote
