@@ -5,6 +5,8 @@ Subcommands:
 - ``check PATH…``: the deterministic review (no API key, no network; fast).
 - ``review PATH…``: the whole review graph: deterministic checks, then the LLM reviewers.
 - ``rules [ID]``: list the rules, or print one rule's documentation.
+- ``migrate PATH…``, ``status [PATH]``, ``new``: beyond review (:mod:`agent.commands`): give
+  legacy VEPs front matter, report every VEP's state per release, start a VEP from the template.
 - ``github …``: the GitHub Actions front end (``vep-review github --help``).
 - ``eval …``: evaluation runs over historic VEPs (``vep-review eval --help``).
 
@@ -105,10 +107,41 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("rule", nargs="?", metavar="ID", help="rule ID or name")
     rules.add_argument("--format", choices=["text", "json"], default="text")
 
+    _add_commands(sub)
     for name, help_text in (("github", "GitHub Actions front end (/vep-review comments, PR checks)"),
                             ("eval", "evaluation runs over historic VEPs")):
         sub.add_parser(name, formatter_class=_HelpFormatter, help=help_text, add_help=False)  # main() hands them on
     return parser
+
+
+def _add_commands(sub) -> None:
+    """``migrate``, ``status`` and ``new`` (agent/commands/, one module each)."""
+    schedules_help = "kubevirt/sig-release checkout (releases/vX.Y/schedule.yaml); default: ../sig-release beside the repository"
+    p = sub.add_parser("migrate", formatter_class=_HelpFormatter, help="add VEP-282 front matter to legacy VEPs",
+                       description="Add to each VEP without front matter the VEP-282 block the repository already "
+                                   "implies (path, H1, target-release lines, schedules, git history), with a comment "
+                                   "per inferred value; prints a diff unless --write.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="VEP files, or directories searched for VEP documents")
+    p.add_argument("--write", action="store_true", help="edit the files in place instead of printing a diff")
+    p.add_argument("--schedules", metavar="DIR", help=schedules_help)
+    p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date releases are shipped by (default: today)")
+    p.add_argument("--no-git", action="store_true", help="do not read creation-date from git history")
+    p = sub.add_parser("status", formatter_class=_HelpFormatter, help="one row per VEP: status, stage, targets, findings",
+                       description="Report every VEP of a checkout: status, stage, targets, feature gate, reviewers, "
+                                   "findings; values from the front matter, else read from the body (marked).")
+    p.add_argument("path", nargs="?", default=".", metavar="PATH", help="enhancements checkout or directory (default: .)")
+    p.add_argument("--release", metavar="vX.Y", help="only VEPs targeting this release, with its VEP Freeze date")
+    p.add_argument("--format", choices=("text", "markdown", "json", "csv"), default="text")
+    p.add_argument("--schedules", metavar="DIR", help=schedules_help)
+    p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date for shipped releases and days left (default: today)")
+    p = sub.add_parser("new", formatter_class=_HelpFormatter, help="start a VEP from the template",
+                       description="Create veps/<sig>/<number>-<slug>/vep.md from the repository's template (or the "
+                                   "bundled one) with provisional front matter; never overwrites.")
+    p.add_argument("--sig", required=True, help="owning SIG, e.g. sig-compute")
+    p.add_argument("--number", required=True, type=int, help="the tracking issue number")
+    p.add_argument("--title", required=True, help="short descriptive title")
+    p.add_argument("--repo", default=".", metavar="DIR", help="enhancements checkout (default: .)")
+    p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="creation-date (default: today)")
 
 
 def _options(args):
@@ -217,6 +250,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_review(args)
         if args.command == "rules":
             return cmd_rules(args)
+        if args.command in ("migrate", "status", "new"):
+            from importlib import import_module
+
+            return import_module(f"agent.commands.{args.command}").run(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
