@@ -140,6 +140,9 @@ def _add_commands(sub) -> None:
     p.add_argument("--sig", required=True, help="owning SIG, e.g. sig-compute")
     p.add_argument("--number", required=True, type=int, help="the tracking issue number")
     p.add_argument("--title", required=True, help="short descriptive title")
+    p.add_argument("--author", action="append", metavar="@HANDLE", help="an author's GitHub handle (repeatable; "
+                   "default: git config github.user)")
+    p.add_argument("--feature-gate", metavar="NAME", help="the feature gate (default: TBD)")
     p.add_argument("--repo", default=".", metavar="DIR", help="enhancements checkout (default: .)")
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="creation-date (default: today)")
 
