@@ -1,4 +1,4 @@
-"""VEP Freeze dates from kubevirt/sig-release release schedules.
+"""VEP Freeze and GA (release) dates from kubevirt/sig-release release schedules.
 
 Source: meta-VEP 282, "CI Enforcement", Action 2: the freeze date of release ``vX.Y`` is the
 ``when`` of the entry of ``releases/vX.Y/schedule.yaml`` whose ``what`` names the VEP Freeze.
@@ -6,7 +6,11 @@ Meta-VEP 282 says that entry contains "VEP Freeze"; the real schedules write "Vi
 Enhancement Proposal (VEP) Freeze", so both spellings are matched. Dates are written
 ``YYYY-MM-DD`` up to v1.5 and ``YYYY/MM/DD`` from v1.6; both are read. Schedules without such
 an entry (before v1.6 there was only a "Feature Freeze", which is not the VEP Freeze) give no
-freeze date."""
+freeze date.
+
+The GA date of release ``vX.Y`` (:func:`load_ga_dates`) is the ``when`` of the KubeVirt entry
+whose ``milestone`` says GA (``GA`` up to v1.5, ``**KubeVirt GA**`` from v1.6; the ``**CDI GA**``
+entry a week later is CDI's), or else of the entry that tags ``vX.Y.0``."""
 
 from __future__ import annotations
 
@@ -46,13 +50,13 @@ def release_key(release: str) -> tuple[int, int] | None:
 
 
 @lru_cache(maxsize=4)
-def load_freezes(directory: str) -> dict[str, dt.date]:
+def load_schedules(directory: str) -> dict[str, tuple[dict, ...]]:
     """Read every ``releases/vX.Y/schedule.yaml`` under ``directory`` (a sig-release
     checkout, or its ``releases/`` folder).
 
     Returns:
-        release (``"v1.7"``) -> VEP Freeze date. Unreadable or malformed schedule files are
-        skipped.
+        release (``"v1.7"``) -> its entries (the mappings of the schedule's list). Unreadable
+        or malformed schedule files are skipped.
 
     Raises:
         ScheduleError: ``directory`` does not exist.
@@ -63,7 +67,7 @@ def load_freezes(directory: str) -> dict[str, dt.date]:
     if not root.is_dir():
         raise ScheduleError(f"{directory}: no such schedules directory")
     releases = root / "releases" if (root / "releases").is_dir() else root
-    out: dict[str, dt.date] = {}
+    out: dict[str, tuple[dict, ...]] = {}
     for sched in sorted(releases.glob("v*/schedule.yaml")):
         if release_key(sched.parent.name) is None:
             continue
@@ -71,12 +75,62 @@ def load_freezes(directory: str) -> dict[str, dt.date]:
             entries = yaml.load(sched.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
-        for entry in entries if isinstance(entries, list) else []:
-            if isinstance(entry, dict) and _VEP_FREEZE_RE.search(str(entry.get("what", ""))):
+        if isinstance(entries, list):
+            out[sched.parent.name] = tuple(e for e in entries if isinstance(e, dict))
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_freezes(directory: str) -> dict[str, dt.date]:
+    """VEP Freeze dates of the schedules under ``directory`` (see :func:`load_schedules`).
+
+    Returns:
+        release (``"v1.7"``) -> VEP Freeze date; releases without such an entry are absent.
+
+    Raises:
+        ScheduleError: ``directory`` does not exist.
+    """
+    out: dict[str, dt.date] = {}
+    for release, entries in load_schedules(directory).items():
+        for entry in entries:
+            if _VEP_FREEZE_RE.search(str(entry.get("what", ""))):
                 when = parse_date(entry.get("when"))
                 if when:
-                    out[sched.parent.name] = when
+                    out[release] = when
                     break
+    return out
+
+
+#: ``milestone`` of a GA entry: "GA", "**KubeVirt GA**" (not "**CDI GA**").
+_GA_MILESTONE_RE = re.compile(r"\bGA\b")
+
+
+@lru_cache(maxsize=4)
+def load_ga_dates(directory: str) -> dict[str, dt.date]:
+    """GA (release) dates of the schedules under ``directory`` (see :func:`load_schedules`):
+    the KubeVirt entry whose ``milestone`` says GA, else the entry that tags ``vX.Y.0``.
+
+    Returns:
+        release (``"v1.7"``) -> GA date; releases without such an entry are absent.
+
+    Raises:
+        ScheduleError: ``directory`` does not exist.
+    """
+    out: dict[str, dt.date] = {}
+    for release, entries in load_schedules(directory).items():
+        tag = re.compile(rf"\bTag\s+{re.escape(release)}\.0(?![-.\w])")
+        by_milestone = by_tag = None
+        for entry in entries:
+            milestone, who = str(entry.get("milestone") or ""), str(entry.get("who") or "KubeVirt")
+            when = parse_date(entry.get("when"))
+            if when is None or "cdi" in (milestone + who).lower():
+                continue
+            if by_milestone is None and _GA_MILESTONE_RE.search(milestone):
+                by_milestone = when
+            if by_tag is None and tag.search(str(entry.get("what") or "")):
+                by_tag = when
+        if by_milestone or by_tag:
+            out[release] = by_milestone or by_tag
     return out
 
 
