@@ -39,6 +39,7 @@ from agent.document import VepDocument
 from agent.rules.vep501_feature_gate_missing import gate_facts
 from agent.rules.vep601_target_release_mismatch import body_targets, show
 from agent.rules.vep602_stage_mismatch import graduated_to
+from agent.stage import review_stage
 
 #: Front matter keys in the order of docs/vep-governance.md, "Front Matter Schema".
 SCHEMA_ORDER = ("title", "vep-number", "creation-date", "status", "authors", "owning-sig", "participating-sigs",
@@ -79,10 +80,11 @@ class Dates(NamedTuple):
 
 
 def release_dates(schedules: str | Path | None, today: dt.date) -> Dates:
-    """:class:`Dates` from a sig-release checkout (``None``: no schedules)."""
-    from agent.commands._shipped import ga_dates, release_shipped
+    """:class:`Dates` from a sig-release checkout (``None``: no schedules), by
+    :func:`agent.stage.release_shipped`."""
+    from agent.stage import ga_dates, release_shipped
 
-    ga = ga_dates(str(schedules)) if schedules else {}
+    ga = ga_dates(str(schedules) if schedules else None)
     return Dates(lambda release: release_shipped(release, ga, today), ga, today, bool(ga))
 
 
@@ -165,13 +167,18 @@ def _status_and_stage(doc: VepDocument, targets: dict[str, Value], dates: Dates)
         return status, None
     if not targets:
         return status, Value(None, "stage omitted: the body targets no release")
-    order = [s for s in STAGES if s in targets]
     if status.value == "implemented":
         stage, why = "ga", "GA target shipped"
-    else:
-        pending = [s for s in order if not shipped[s]]
-        stage = pending[0] if pending else order[-1]
-        why = "lowest targeted stage not yet shipped" if pending else "every targeted release shipped"
+    else:  # the stage being worked on, as the review holds it (agent/stage.py)
+        found = review_stage(doc, dates.ga, dates.today)
+        stage = found.stage
+        why = ("every targeted release shipped" if found.evidence.startswith("every")
+               else "lowest targeted stage not yet shipped")
+        if stage is None:
+            return status, Value(None, "stage omitted: no targeted release read")
+        if stage != "alpha" and stage not in targets:
+            return status, Value(None, f"stage omitted: the body targets {stage} for two releases",
+                                 f"stage: pick the {stage} release, then set stage")
     graduated = graduated_to(doc)
     if graduated is not None and STAGES.index(graduated[0]) > STAGES.index(stage) and graduated[0] in targets:
         stage, why = graduated[0], f"Implementation History line {graduated[1]} says it graduated"
