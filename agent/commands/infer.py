@@ -222,7 +222,8 @@ def first_commit(path: Path) -> tuple[str, dt.date] | None:
 def _creation_date(path: Path | None) -> Value:
     found = first_commit(path) if path is not None else None
     if found is None:
-        return Value(TBD, "not inferred: not in a git checkout", "creation-date: the day the VEP was proposed")
+        why = "no git commit of the file found" if path is not None else "git history not read"
+        return Value(TBD, f"not inferred: {why}", "creation-date: the day the VEP was proposed")
     commit, date = found
     return Value(date.isoformat(), f"first commit of the file, {commit} (git log --follow)")
 
@@ -248,7 +249,7 @@ def infer(doc: VepDocument, template, dates: Dates, path: Path | None = None, gi
     out: dict[str, Value] = {
         "title": _title(doc, template),
         "vep-number": _number(doc),
-        "creation-date": _creation_date(path) if git else Value(TBD),
+        "creation-date": _creation_date(path if git else None),
         "status": status,
         "authors": Value([TBD], not_named + "the authors' GitHub handles", "authors: the authors' GitHub handles"),
         "owning-sig": _sig(doc),
