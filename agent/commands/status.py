@@ -29,6 +29,7 @@ from agent.commands.infer import STAGES, TBD, Dates, infer, release_dates
 from agent.findings import Severity
 from agent.rules.vep206_field_value import is_empty, is_tbd
 from agent.rules.vep601_target_release_mismatch import parse_version, show
+from agent.stage import review_stage
 
 #: Fields of a row read from the front matter, else inferred.
 FIELDS = ("title", "vep-number", "owning-sig", "status", "stage", "milestone", "feature-gate", "reviewers",
@@ -79,6 +80,10 @@ def row(doc, ctx, findings, dates: Dates) -> dict:
     for key in FIELDS:
         if data is not None and not is_empty(data.get(key)):
             value = data[key]
+        elif key == "stage" and data is not None:  # as the review holds it, from the front matter's milestones
+            value = None if doc.is_process else review_stage(doc, dates.ga, dates.today).stage
+            if value is not None:
+                inferred.append(key)
         else:
             iv = inferred_values.get(key)
             value = iv.value if iv is not None else None
@@ -271,10 +276,15 @@ def render(rows: list[dict], fmt: str, out, release: str | None, freeze: dt.date
 
     table = Table(title=heading, caption=_NOTE, show_lines=False)
     for name in head:
-        table.add_column(name, overflow="fold", justify="right" if name in ("VEP", "Errors", "Warnings") else "left")
+        wraps = name in ("Title", "Feature gate", "Not ready because")
+        table.add_column(name, overflow="fold", no_wrap=not wraps,
+                         justify="right" if name in ("VEP", "Errors", "Warnings") else "left")
     for r in rows:
         table.add_row(*cells(r))
-    Console(file=out, force_terminal=color, no_color=color is False, soft_wrap=False).print(table)
+    console = Console(file=out, force_terminal=color, no_color=color is False, soft_wrap=False)
+    if not console.is_terminal:  # a file or a pipe: as wide as the table needs, not 80 columns
+        console.width = 240
+    console.print(table)
 
 
 def run(args) -> int:
