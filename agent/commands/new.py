@@ -48,6 +48,9 @@ def _bundled_template() -> str:
     for name, _, without_front_matter_only in BUNDLED_SECTIONS:
         if not without_front_matter_only:
             parts.append(f"## {name}\n\n<!--\nWrite the {name} of the proposal (docs/vep-writing-guide.md).\n-->\n")
+    # the stages of docs/feature-lifecycle.md, as the kubevirt/enhancements template has them (VEP404, VEP405)
+    parts.append("### Alpha\n\n### Beta\n\n#### On-By-Default Readiness\n\n<!--\nWhat must be done before the "
+                 "feature is enabled by default.\n-->\n\n### GA\n")
     return "\n".join(parts)
 
 
