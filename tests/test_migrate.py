@@ -124,9 +124,9 @@ def _scratch_vep(root: Path, rel: str, body: str, newline: str = "\n") -> Path:
     return path
 
 
-def _git(cwd: Path, *args: str, date: str | None = None) -> None:
-    env = dict(os.environ, GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.org", GIT_COMMITTER_NAME="A",
-               GIT_COMMITTER_EMAIL="a@example.org")
+def _git(cwd: Path, *args: str, date: str | None = None, email: str = "a@example.org") -> None:
+    env = dict(os.environ, GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL=email, GIT_COMMITTER_NAME="A",
+               GIT_COMMITTER_EMAIL="a@example.org", GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
     if date:
         env.update(GIT_AUTHOR_DATE=f"{date}T12:00:00+00:00", GIT_COMMITTER_DATE=f"{date}T12:00:00+00:00")
     subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
@@ -144,7 +144,7 @@ def test_creation_date_from_first_commit_following_renames(tmp_path):
         A thing, proposed long ago, then moved into its own directory.
         """)
     _git(tmp_path, "add", ".")
-    _git(tmp_path, "commit", "-q", "-m", "propose", date="2023-03-04")
+    _git(tmp_path, "commit", "-q", "-m", "propose", date="2023-03-04", email="4242+jdoe@users.noreply.github.com")
     new = tmp_path / "veps/sig-storage/40-thing/vep.md"
     new.parent.mkdir(parents=True)
     _git(tmp_path, "mv", str(old), str(new))
@@ -155,8 +155,20 @@ def test_creation_date_from_first_commit_following_renames(tmp_path):
     assert main(["migrate", "--write", str(new)]) == 0
     data = read(str(new)).front_matter.data
     assert data["creation-date"] == "2023-03-04"
+    assert data["authors"] == ["@jdoe"]  # the first commit's author, by its GitHub no-reply address
     assert "# first commit of the file" in new.read_text()
     assert read(str(new)).front_matter.implicit_types == []  # quoted: YAML 1.1 would read a date
+
+
+def test_untracked_file_in_a_checkout_gets_tbd(tmp_path, capsys):
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    _git(tmp_path, "init", "-q")
+    vep = _scratch_vep(tmp_path, "veps/sig-storage/41-new/vep.md", "# VEP #41: New\n\nBody.\n")
+    assert main(["migrate", "--write", str(vep)]) == 0
+    data = read(str(vep)).front_matter.data
+    assert data["creation-date"] == "TBD" and data["authors"] == ["TBD"]
+    assert "to fill in: creation-date" in capsys.readouterr().out
 
 
 def test_values_yaml_1_1_would_change_are_quoted(tmp_path):

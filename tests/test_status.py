@@ -136,3 +136,13 @@ def test_bad_release_and_path_are_one_line_errors(tmp_path, capsys, corpus_args)
     assert capsys.readouterr().err.strip().count("\n") == 0
     assert main(["status", str(tmp_path / "nope")]) == 2
     assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_unreadable_front_matter_is_not_reported_as_missing(tmp_path, capsys):
+    vep = tmp_path / "veps/sig-storage/6-broken/vep.md"
+    vep.parent.mkdir(parents=True)
+    vep.write_text("---\ntitle: [unclosed\n---\n\n# VEP #6: Broken\n\n- This VEP targets alpha for version: v1.12\n")
+    rows = _json(capsys, [str(tmp_path), "--today", TODAY, "--release", "v1.12"])
+    assert [r["vep-number"] for r in rows] == [6] and rows[0]["errors"] >= 1
+    reasons = rows[0]["not-ready"]
+    assert any(x.startswith("VEP203") for x in reasons) and not any(x.startswith("VEP201") for x in reasons)

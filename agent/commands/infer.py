@@ -21,9 +21,10 @@ Each field is read as the rules read it, so that a migrated block satisfies them
   Implementation History says the feature graduated to (VEP602); omitted for process VEPs and
   when nothing is targeted;
 - ``creation-date``: the author date of the first commit of the file, following renames, when
-  the file is in a git checkout;
-- ``authors``, ``reviewers``, ``approvers`` (and whatever else cannot be read): ``TBD``, listed
-  as what a person must still fill in.
+  the file is in a git checkout; ``authors``: that commit's author when its e-mail is a GitHub
+  no-reply address (``123+login@users.noreply.github.com``);
+- ``reviewers``, ``approvers`` (and whatever else cannot be read): ``TBD``, listed as what a
+  person must still fill in.
 """
 
 from __future__ import annotations
@@ -202,30 +203,50 @@ def _feature_gate(doc: VepDocument, template) -> Value | None:
                  "feature-gate: name the gate, or justify in the body why there is none")
 
 
-_GIT_DATE_RE = re.compile(r"^(\S+) (\d{4}-\d{2}-\d{2})$")
+_GIT_LINE_RE = re.compile(r"^(\S+) (\d{4}-\d{2}-\d{2}) (\S*)$")
+#: A GitHub no-reply address, ``123+login@users.noreply.github.com`` or ``login@…``.
+_NOREPLY_RE = re.compile(r"(?:\d+\+)?([A-Za-z0-9][A-Za-z0-9-]{0,38})@users\.noreply\.github\.com", re.I)
 
 
-def first_commit(path: Path) -> tuple[str, dt.date] | None:
-    """(short commit, author date) of the first commit of ``path``, following renames
-    (``git log --follow``); ``None`` outside a git checkout or for an untracked file."""
+class Commit(NamedTuple):
+    """The first commit of a file: short hash, author date, author e-mail."""
+
+    commit: str
+    date: dt.date
+    email: str
+
+
+def first_commit(path: Path) -> Commit | None:
+    """The first commit of ``path``, following renames (``git log --follow``); ``None``
+    outside a git checkout or for an untracked file. Never raises."""
     path = Path(path).resolve()
     try:
-        out = subprocess.run(["git", "-C", str(path.parent), "log", "--follow", "--format=%h %ad", "--date=short",
+        out = subprocess.run(["git", "-C", str(path.parent), "log", "--follow", "--format=%h %ad %ae", "--date=short",
                               "--", path.name], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return None
     lines = out.stdout.strip().splitlines() if out.returncode == 0 else []
-    m = _GIT_DATE_RE.match(lines[-1]) if lines else None
-    return (m[1], dt.date.fromisoformat(m[2])) if m else None
+    m = _GIT_LINE_RE.match(lines[-1]) if lines else None
+    try:
+        return Commit(m[1], dt.date.fromisoformat(m[2]), m[3]) if m else None
+    except ValueError:
+        return None
 
 
-def _creation_date(path: Path | None) -> Value:
+def _from_git(path: Path | None) -> tuple[Value, Value]:
+    """``creation-date`` and ``authors`` from the first commit of the file: its author date,
+    and its author when the e-mail is a GitHub no-reply address (else ``TBD``)."""
+    authors = Value([TBD], "not inferred: the authors' GitHub handles", "authors: the authors' GitHub handles")
     found = first_commit(path) if path is not None else None
     if found is None:
         why = "no git commit of the file found" if path is not None else "git history not read"
-        return Value(TBD, f"not inferred: {why}", "creation-date: the day the VEP was proposed")
-    commit, date = found
-    return Value(date.isoformat(), f"first commit of the file, {commit} (git log --follow)")
+        return Value(TBD, f"not inferred: {why}", "creation-date: the day the VEP was proposed"), authors
+    created = Value(found.date.isoformat(), f"first commit of the file, {found.commit} (git log --follow)")
+    login = _NOREPLY_RE.fullmatch(found.email)
+    if login:
+        authors = Value([f"@{login[1]}"], f"author of {found.commit}, the first commit of the file",
+                        "authors: check the first commit's author, add co-authors")
+    return created, authors
 
 
 def infer(doc: VepDocument, template, dates: Dates, path: Path | None = None, git: bool = True) -> dict[str, Value]:
@@ -246,12 +267,13 @@ def infer(doc: VepDocument, template, dates: Dates, path: Path | None = None, gi
     targets, milestone_todo = milestone(doc)
     status, stage = _status_and_stage(doc, targets, dates)
     not_named = "not inferred: "
+    created, authors = _from_git(path if git else None)
     out: dict[str, Value] = {
         "title": _title(doc, template),
         "vep-number": _number(doc),
-        "creation-date": _creation_date(path if git else None),
+        "creation-date": created,
         "status": status,
-        "authors": Value([TBD], not_named + "the authors' GitHub handles", "authors: the authors' GitHub handles"),
+        "authors": authors,
         "owning-sig": _sig(doc),
         "participating-sigs": Value([], not_named + "other SIGs that must LGTM"),
         "reviewers": Value([TBD], not_named + "assigned by the owning SIG", "reviewers: named after SIG triage"),

@@ -105,7 +105,7 @@ def row(doc, ctx, findings, dates: Dates) -> dict:
     out["warnings"] = sum(f.severity is Severity.WARNING for f in findings)
     out["inferred"] = inferred
     out["_findings"] = findings
-    out["_front_matter"] = data is not None
+    out["_front_matter"] = fm is not None  # unreadable front matter is VEP203's finding, not "none"
     return out
 
 
@@ -213,6 +213,7 @@ def _cell(r: dict, key: str, mark: str = "*") -> str:
     if key == "vep-number":
         return f"{text}{mark}" if not r["_front_matter"] else text
     return f"{text}{mark}" if text and key in r["inferred"] and r["_front_matter"] else text
+
 
 
 def _targets_cells(r: dict) -> list[str]:
