@@ -93,3 +93,15 @@ def test_slug():
     assert slug("Live migration: the next step!") == "live-migration-the-next-step"
     assert slug("Ünïcode ±") == "n-code"
     assert len(slug("word " * 40)) <= 48
+
+
+def test_help_documents_the_three_commands(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for name in ("migrate", "status", "new"):
+        assert f"    {name} " in out
+    for argv in (["migrate", "--help"], ["status", "--help"], ["new", "--help"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        assert "usage: vep-review " + argv[0] in capsys.readouterr().out

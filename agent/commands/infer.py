@@ -169,12 +169,13 @@ def _status_and_stage(doc: VepDocument, targets: dict[str, Value], dates: Dates)
     if not targets:
         return status, Value(None, "stage omitted: the body targets no release")
     if status.value == "implemented":
-        stage, why = "ga", "GA target shipped"
+        stage, why = "ga", "the GA target shipped"
     else:  # the stage being worked on, as the review holds it (agent/stage.py)
         found = review_stage(doc, dates.ga, dates.today)
         stage = found.stage
-        why = ("every targeted release shipped" if found.evidence.startswith("every")
-               else "lowest targeted stage not yet shipped")
+        label = "GA" if stage == "ga" else stage
+        why = (f"the highest target, {label} {found.release}, shipped" if found.evidence.startswith("every")
+               else f"the lowest target not shipped by {dates.today.isoformat()}: {label} {found.release}")
         if stage is None:
             return status, Value(None, "stage omitted: no targeted release read")
         if stage != "alpha" and stage not in targets:

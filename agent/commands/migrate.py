@@ -195,7 +195,10 @@ def run(args) -> int:
     from agent.engine import CheckOptions, UsageError, build_context, discover
     from agent.schedules import ScheduleError
 
-    docs, errors, skipped = discover(args.paths)
+    if "-" in args.paths:
+        print("vep-review: error: migrate edits files: name them, not '-' (standard input)", file=sys.stderr)
+        return 2
+    docs, errors, _ = discover(args.paths)
     for e in errors:
         print(f"vep-review: error: {e}", file=sys.stderr)
     today = args.today or dt.date.today()
