@@ -114,29 +114,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_commands(sub) -> None:
-    """``migrate``, ``status`` and ``new`` (agent/commands/, one module each)."""
-    schedules_help = "kubevirt/sig-release checkout (releases/vX.Y/schedule.yaml); default: ../sig-release beside the repository"
-    p = sub.add_parser("migrate", formatter_class=_HelpFormatter, help="add VEP-282 front matter to legacy VEPs",
-                       description="Add to each VEP without front matter the VEP-282 block the repository already "
-                                   "implies (path, H1, target-release lines, schedules, git history), with a comment "
-                                   "per inferred value; prints a diff unless --write.")
+_SCHEDULES_HELP = ("kubevirt/sig-release checkout (releases/vX.Y/schedule.yaml); default: ../sig-release beside the "
+                   "repository")
+
+
+def migrate_options(p: argparse.ArgumentParser) -> None:
+    """``vep-review migrate`` (agent/commands/migrate.py)."""
     p.add_argument("paths", nargs="+", metavar="PATH", help="VEP files, or directories searched for VEP documents")
     p.add_argument("--write", action="store_true", help="edit the files in place instead of printing a diff")
-    p.add_argument("--schedules", metavar="DIR", help=schedules_help)
+    p.add_argument("--schedules", metavar="DIR", help=_SCHEDULES_HELP)
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date releases are shipped by (default: today)")
-    p.add_argument("--no-git", action="store_true", help="do not read creation-date from git history")
-    p = sub.add_parser("status", formatter_class=_HelpFormatter, help="one row per VEP: status, stage, targets, findings",
-                       description="Report every VEP of a checkout: status, stage, targets, feature gate, reviewers, "
-                                   "findings; values from the front matter, else read from the body (marked).")
+    p.add_argument("--no-git", action="store_true", help="do not read creation-date and authors from git history")
+
+
+def status_options(p: argparse.ArgumentParser) -> None:
+    """``vep-review status`` (agent/commands/status.py)."""
     p.add_argument("path", nargs="?", default=".", metavar="PATH", help="enhancements checkout or directory (default: .)")
     p.add_argument("--release", metavar="vX.Y", help="only VEPs targeting this release, with its VEP Freeze date")
     p.add_argument("--format", choices=("text", "markdown", "json", "csv"), default="text")
-    p.add_argument("--schedules", metavar="DIR", help=schedules_help)
+    p.add_argument("--schedules", metavar="DIR", help=_SCHEDULES_HELP)
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date for shipped releases and days left (default: today)")
-    p = sub.add_parser("new", formatter_class=_HelpFormatter, help="start a VEP from the template",
-                       description="Create veps/<sig>/<number>-<slug>/vep.md from the repository's template (or the "
-                                   "bundled one) with provisional front matter; never overwrites.")
+
+
+def new_options(p: argparse.ArgumentParser) -> None:
+    """``vep-review new`` (agent/commands/new.py)."""
     p.add_argument("--sig", required=True, help="owning SIG, e.g. sig-compute")
     p.add_argument("--number", required=True, type=int, help="the tracking issue number")
     p.add_argument("--title", required=True, help="short descriptive title")
@@ -145,6 +146,27 @@ def _add_commands(sub) -> None:
     p.add_argument("--feature-gate", metavar="NAME", help="the feature gate (default: TBD)")
     p.add_argument("--repo", default=".", metavar="DIR", help="enhancements checkout (default: .)")
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="creation-date (default: today)")
+
+
+#: ``migrate``, ``status``, ``new``: (help, description, options); run by ``agent.commands.<name>:run``.
+_BEYOND_REVIEW = {
+    "migrate": ("add VEP-282 front matter to legacy VEPs",
+                "Add to each VEP without front matter the VEP-282 block the repository already implies (path, H1, "
+                "target-release lines, schedules, git history), with a comment per inferred value; prints a diff "
+                "unless --write.", migrate_options),
+    "status": ("one row per VEP: status, stage, targets, findings",
+               "Report every VEP of a checkout: status, stage, targets, feature gate, reviewers, findings; values "
+               "from the front matter, else read from the body (marked).", status_options),
+    "new": ("start a VEP from the template",
+            "Create veps/<sig>/<number>-<slug>/vep.md from the repository's template (or the bundled one) with "
+            "provisional front matter; never overwrites.", new_options),
+}
+
+
+def _add_commands(sub) -> None:
+    """The parsers of ``migrate``, ``status`` and ``new``."""
+    for name, (help_text, description, options) in _BEYOND_REVIEW.items():
+        options(sub.add_parser(name, formatter_class=_HelpFormatter, help=help_text, description=description))
 
 
 def _options(args):
