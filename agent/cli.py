@@ -7,6 +7,8 @@ Subcommands (:data:`COMMANDS`; one line each, their options in one function each
 - ``review [PATH…]``: the whole review graph: deterministic checks, then the LLM reviewers
   (the ``llm`` extra).
 - ``rules [ID]``: list the rules, or print one rule's documentation.
+- ``migrate PATH…``, ``status [PATH]``, ``new``: beyond review (:mod:`agent.commands`): give
+  legacy VEPs front matter, report every VEP's state per release, start a VEP from the template.
 - ``github …``: the GitHub Actions front end (``vep-review github --help``).
 - ``eval …``: evaluation runs over historic VEPs (``vep-review eval --help``).
 
@@ -129,6 +131,17 @@ COMMANDS: dict[str, Command] = {
                       "cross-SIG impact, feature-gate justification). Without ANTHROPIC_API_KEY the deterministic "
                       "review is still complete. Needs the llm extra: pip install 'vep-review[llm]'."),
     "rules": Command("list the rules or show one rule's documentation", "agent.cli:cmd_rules", "agent.cli:rules_options"),
+    "migrate": Command("add VEP-282 front matter to legacy VEPs", "agent.commands.migrate:run", "agent.cli:migrate_options",
+                       "Add to each VEP without front matter the VEP-282 block the repository already implies (path, "
+                       "H1, target-release lines, schedules, git history), with a comment per inferred value; prints "
+                       "a diff unless --write."),
+    "status": Command("one row per VEP: status, stage, targets, findings", "agent.commands.status:run",
+                      "agent.cli:status_options",
+                      "Report every VEP of a checkout: status, stage, targets, feature gate, reviewers, findings; "
+                      "values from the front matter, else read from the body (marked)."),
+    "new": Command("start a VEP from the template", "agent.commands.new:run", "agent.cli:new_options",
+                   "Create veps/<sig>/<number>-<slug>/vep.md from the repository's template (or the bundled one) "
+                   "with provisional front matter; never overwrites."),
     "github": Command("GitHub Actions front end (/vep-review comments, PR checks)", "agent.github:main", passthrough=True),
     "eval": Command("evaluation runs over historic VEPs", "evals.run:main", passthrough=True),
 }
@@ -185,6 +198,40 @@ def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict
         if not command.passthrough and only in (None, name):
             _resolve(command.options or command.run.partition(":")[0] + ":add_arguments")(p)
     return parser, parsers
+
+
+_SCHEDULES_HELP = ("kubevirt/sig-release checkout (releases/vX.Y/schedule.yaml); default: ../sig-release beside the "
+                   "repository")
+
+
+def migrate_options(p: argparse.ArgumentParser) -> None:
+    """``vep-review migrate`` (agent/commands/migrate.py)."""
+    p.add_argument("paths", nargs="+", metavar="PATH", help="VEP files, or directories searched for VEP documents")
+    p.add_argument("--write", action="store_true", help="edit the files in place instead of printing a diff")
+    p.add_argument("--schedules", metavar="DIR", help=_SCHEDULES_HELP)
+    p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date releases are shipped by (default: today)")
+    p.add_argument("--no-git", action="store_true", help="do not read creation-date and authors from git history")
+
+
+def status_options(p: argparse.ArgumentParser) -> None:
+    """``vep-review status`` (agent/commands/status.py)."""
+    p.add_argument("path", nargs="?", default=".", metavar="PATH", help="enhancements checkout or directory (default: .)")
+    p.add_argument("--release", metavar="vX.Y", help="only VEPs targeting this release, with its VEP Freeze date")
+    p.add_argument("--format", choices=("text", "markdown", "json", "csv"), default="text")
+    p.add_argument("--schedules", metavar="DIR", help=_SCHEDULES_HELP)
+    p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date for shipped releases and days left (default: today)")
+
+
+def new_options(p: argparse.ArgumentParser) -> None:
+    """``vep-review new`` (agent/commands/new.py)."""
+    p.add_argument("--sig", required=True, help="owning SIG, e.g. sig-compute")
+    p.add_argument("--number", required=True, type=int, help="the tracking issue number")
+    p.add_argument("--title", required=True, help="short descriptive title")
+    p.add_argument("--author", action="append", metavar="@HANDLE", help="an author's GitHub handle (repeatable; "
+                   "default: git config github.user)")
+    p.add_argument("--feature-gate", metavar="NAME", help="the feature gate (default: TBD)")
+    p.add_argument("--repo", default=".", metavar="DIR", help="enhancements checkout (default: .)")
+    p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="creation-date (default: today)")
 
 
 def _options(args):
