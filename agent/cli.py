@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Run the deterministic checks on VEP documents.")
     _add_check_options(check)
     check.add_argument("--format", choices=[f for f in FORMATS if f != "markdown"], default="text")
+    check.add_argument("--github-repo", metavar="OWNER/NAME",
+                       help="run the process checks (VEP7xx: tracking issue, PR label and description) against this "
+                            "repository through the GitHub API, with $GITHUB_TOKEN")
 
     review = sub.add_parser("review", help="deterministic checks, then the LLM reviewers",
                             formatter_class=_HelpFormatter,
@@ -128,8 +131,10 @@ def cmd_check(args) -> int:
     from agent.output import render
 
     stdin = sys.stdin.buffer.read() if "-" in args.paths else None
+    process, skipped = _process_checks(args.github_repo)
+    options = _options(args)._replace(github=process)
     try:
-        report = check_paths(args.paths, _options(args), stdin=stdin)
+        report = check_paths(args.paths, options, stdin=stdin)
     except UsageError as exc:
         print(f"vep-review: error: {exc}", file=sys.stderr)
         return 2
@@ -137,7 +142,23 @@ def cmd_check(args) -> int:
     for err in report.errors:
         if args.format != "text":
             print(f"vep-review: error: {err}", file=sys.stderr)
+    if skipped and (args.github_repo or args.format == "text"):  # one line; machines reading json need not see it
+        print(f"vep-review: {skipped}", file=sys.stderr)
+    if process is not None and process.failed is not None:
+        print(f"vep-review: {process.failed}", file=sys.stderr)
     return report.exit_code
+
+
+def _process_checks(repo: str | None):
+    """``(ProcessContext or None, one line saying why the process checks are skipped or None)``
+    for ``--github-repo``; :mod:`agent.github.api` (standard library only) is imported only
+    when a repository is given."""
+    if not repo:
+        return None, "process checks (VEP7xx) skipped: they need --github-repo OWNER/NAME and GITHUB_TOKEN"
+    from agent.github.api import process_context, pull_number_from_event
+
+    return process_context(repo, os.environ.get("GITHUB_TOKEN"), os.environ.get("GITHUB_API_URL"),
+                           pull_number_from_event() if os.environ.get("GITHUB_ACTIONS") == "true" else None)
 
 
 def cmd_review(args) -> int:

@@ -40,6 +40,8 @@ class CheckOptions(NamedTuple):
         new: treat VEPs as new, front matter required (``--new``).
         as_path: repository path to check a single file as (``--as-path``), e.g. for a
             historic version stored elsewhere or standard input.
+        github: :class:`agent.github.api.ProcessContext` for the process checks (VEP7xx,
+            ``--github-repo``), ``None`` to skip them.
     """
 
     base_ref: str | None = None
@@ -50,6 +52,7 @@ class CheckOptions(NamedTuple):
     config: str | None = None
     new: bool = False
     as_path: str | None = None
+    github: object = None
 
 
 class Report:
@@ -268,6 +271,7 @@ def build_context(options: CheckOptions, repo_root: Path | None, base: VepDocume
         schedules=Path(schedules) if schedules else None,
         today=options.today or dt.date.today(),
         labels=options.labels,
+        github=options.github,
     )
 
 
@@ -287,7 +291,8 @@ def check_paths(paths: list[str], options: CheckOptions | None = None, stdin: by
     report = Report()
     docs, report.errors, report.skipped = discover(paths)
     validate(docs, options)
-    workers = min(_cpus(), len(docs) // PARALLEL_MIN_FILES)
+    # the process checks ask the GitHub API: one process, one answer cache, one note on failure
+    workers = min(_cpus(), len(docs) // PARALLEL_MIN_FILES) if options.github is None else 1
     if workers > 1 and "-" not in [str(d) for d in docs]:
         report.files = _check_in_parallel(docs, options, workers)
     else:

@@ -129,7 +129,8 @@ def prepare(source, changed: list[ChangedFile], head: str, base: str, tree: Base
     schedules = settings.schedules if settings.schedules and Path(settings.schedules).is_dir() else None
     if settings.schedules and schedules is None:
         log(f"schedules directory {settings.schedules} does not exist; the VEP Freeze rule has no dates")
-    options = CheckOptions(schedules=schedules, today=settings.today, labels=settings.labels)
+    options = CheckOptions(schedules=schedules, today=settings.today, labels=settings.labels,
+                           github=process_checks(source, settings))
     to_check, removed, skipped = select_documents(source, changed, head)
     items, unreadable = [], []
     for cf in to_check:
@@ -146,6 +147,21 @@ def prepare(source, changed: list[ChangedFile], head: str, base: str, tree: Base
         ctx = build_context(options, tree.root, base_doc, has_base=True)
         items.append((doc, ctx))
     return Prepared(items, unreadable, removed, skipped, tree)
+
+
+def process_checks(source, settings: Settings):
+    """The process checks' API access (VEP7xx, :mod:`agent.github.api`) for a run on GitHub
+    (``source`` reads through the API): the repository and token of ``settings``, the pull
+    request of the event. ``None`` in a dry run (no GitHub API there) or without a token
+    (then one line in the log says they are skipped)."""
+    if not isinstance(source, ApiSource):
+        return None
+    from agent.github.api import process_context, pull_number_from_event
+
+    process, skipped = process_context(settings.repository, settings.token, settings.api_url, pull_number_from_event())
+    if skipped:
+        log(skipped)
+    return process
 
 
 def deterministic_report(items):

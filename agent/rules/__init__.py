@@ -4,7 +4,8 @@ One module per rule, as in yamllint: ``agent/rules/vepNNN_<name>.py`` defines
 
 - ``ID``: stable rule ID (``"VEP201"``); the hundreds give the family
   (0 document, 1 layout and identity, 2 front matter, 3 status transitions and VEP Freeze,
-  4 required sections, 5 feature gate, 6 release metadata);
+  4 required sections, 5 feature gate, 6 release metadata, 7 process checks through the
+  GitHub API: they run only with a repository and token, ``ctx.github``);
 - ``NAME``: kebab-case name (``"front-matter-missing"``), accepted wherever an ID is;
 - ``SEVERITY``: default severity, ``"error"``, ``"warning"`` or ``"info"``;
 - ``SOURCE``: the document and section the rule implements;
@@ -94,6 +95,7 @@ FAMILIES = {
     "4": "required sections",
     "5": "feature gate",
     "6": "release metadata",
+    "7": "process (GitHub API)",
 }
 
 _RULES: list[Rule] | None = None
