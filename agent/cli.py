@@ -155,10 +155,10 @@ def _process_checks(repo: str | None):
     when a repository is given."""
     if not repo:
         return None, "process checks (VEP7xx) skipped: they need --github-repo OWNER/NAME and GITHUB_TOKEN"
-    from agent.github.api import process_context, pull_number_from_event
+    from agent.github.api import process_context, pull_from_event
 
-    return process_context(repo, os.environ.get("GITHUB_TOKEN"), os.environ.get("GITHUB_API_URL"),
-                           pull_number_from_event() if os.environ.get("GITHUB_ACTIONS") == "true" else None)
+    pull = pull_from_event() if os.environ.get("GITHUB_ACTIONS") == "true" else (None, None)
+    return process_context(repo, os.environ.get("GITHUB_TOKEN"), os.environ.get("GITHUB_API_URL"), *pull)
 
 
 def cmd_review(args) -> int:

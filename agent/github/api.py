@@ -71,6 +71,10 @@ class RestApi:
         self._cache[path] = value
         return value
 
+    def prime(self, path: str, value) -> None:
+        """Take ``value`` as the answer for ``path`` (what the event payload already says)."""
+        self._cache[path] = value
+
     def _fetch(self, path: str):
         import urllib.error
         import urllib.request
@@ -168,32 +172,38 @@ class ProcessContext:
             return FAILED, f"{exc}; the process checks (VEP7xx) that needed it were not run."
 
 
-def pull_number_from_event(path: str | None = None) -> int | None:
-    """The pull request number of the Actions event at ``path`` (default
-    ``$GITHUB_EVENT_PATH``): ``pull_request.number``, or ``issue.number`` for a comment on a
-    pull request; ``None`` otherwise or when the file cannot be read."""
+def pull_from_event(path: str | None = None) -> tuple[int | None, dict | None]:
+    """The pull request of the Actions event at ``path`` (default ``$GITHUB_EVENT_PATH``).
+
+    Returns:
+        ``(number, data)``: ``pull_request`` of a ``pull_request`` event, or ``issue`` of a
+        comment on a pull request (the issues API's view of the pull request: the same
+        ``labels`` and ``body``); ``(None, None)`` otherwise or when the file cannot be read.
+    """
     path = path or os.environ.get("GITHUB_EVENT_PATH")
     if not path:
-        return None
+        return None, None
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
     except (OSError, ValueError):
-        return None
+        return None, None
     if not isinstance(data, dict):
-        return None
+        return None, None
     pr = data.get("pull_request")
     if isinstance(pr, dict) and isinstance(pr.get("number"), int):
-        return pr["number"]
+        return pr["number"], pr
     issue = data.get("issue")
     if isinstance(issue, dict) and issue.get("pull_request") and isinstance(issue.get("number"), int):
-        return issue["number"]
-    return None
+        return issue["number"], issue
+    return None, None
 
 
 def process_context(repo: str | None, token: str | None, api_url: str | None = None,
-                    pull: int | None = None) -> tuple[ProcessContext | None, str | None]:
+                    pull: int | None = None, pull_data: dict | None = None) -> tuple[ProcessContext | None, str | None]:
     """The :class:`ProcessContext` for ``repo``, or why the process checks are skipped.
+    ``pull_data`` (the event's view of pull request ``pull``: labels, body) answers for the
+    pull request without a request.
 
     Returns:
         ``(context, None)``, or ``(None, one line saying why)`` when ``repo`` is not
@@ -206,6 +216,8 @@ def process_context(repo: str | None, token: str | None, api_url: str | None = N
     if not token:
         return None, f"process checks (VEP7xx) skipped: GITHUB_TOKEN is not set (needed to ask {repo} on GitHub)"
     api = RestApi(repo, token, api_url or os.environ.get("GITHUB_API_URL") or "https://api.github.com")
+    if pull is not None and isinstance(pull_data, dict) and isinstance(pull_data.get("labels"), list):
+        api.prime(f"pulls/{int(pull)}", pull_data)
     return ProcessContext(api, pull), None
 
 

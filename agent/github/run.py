@@ -151,14 +151,16 @@ def prepare(source, changed: list[ChangedFile], head: str, base: str, tree: Base
 
 def process_checks(source, settings: Settings):
     """The process checks' API access (VEP7xx, :mod:`agent.github.api`) for a run on GitHub
-    (``source`` reads through the API): the repository and token of ``settings``, the pull
-    request of the event. ``None`` in a dry run (no GitHub API there) or without a token
+    (``source`` reads through the API) when ``$VEP_REVIEW_PROCESS_CHECKS`` is ``true`` (the
+    Action's ``process-checks`` input, on by default): the repository and token of
+    ``settings``, the pull request of the event (its labels and description from the
+    payload). ``None`` otherwise, in a dry run (no GitHub API there), or without a token
     (then one line in the log says they are skipped)."""
-    if not isinstance(source, ApiSource):
+    if not isinstance(source, ApiSource) or os.environ.get("VEP_REVIEW_PROCESS_CHECKS", "").lower() != "true":
         return None
-    from agent.github.api import process_context, pull_number_from_event
+    from agent.github.api import process_context, pull_from_event
 
-    process, skipped = process_context(settings.repository, settings.token, settings.api_url, pull_number_from_event())
+    process, skipped = process_context(settings.repository, settings.token, settings.api_url, *pull_from_event())
     if skipped:
         log(skipped)
     return process

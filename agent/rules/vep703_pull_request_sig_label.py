@@ -3,8 +3,9 @@
 **What it checks.** In a pull request (the Action, where the event names it), that the pull
 request has the ``sig/<name>`` label of each changed VEP's owning SIG (``owning-sig:
 sig-compute`` -> ``sig/compute``; without front matter, the SIG directory the VEP is in),
-read through the GitHub API (``GET /repos/{owner}/{repo}/pulls/{number}``) so that a label
-added after the push counts. Meta-VEPs and SIG names that do not start with ``sig-`` are
+as the event that started the run shows them (a ``pull_request`` push, or a ``/vep-review``
+comment: a label added since counts at the next run), else through the GitHub API
+(``GET /repos/{owner}/{repo}/pulls/{number}``). Meta-VEPs and SIG names that do not start with ``sig-`` are
 not checked. Outside a pull request (``vep-review check --github-repo``) the rule does not
 run; without a repository and token no process check runs (see VEP701).
 

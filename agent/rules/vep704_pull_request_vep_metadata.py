@@ -1,7 +1,7 @@
 """The pull request description has the "VEP Metadata" section with the tracking issue.
 
-**What it checks.** In a pull request (the Action), that its description, read through the
-GitHub API, keeps the PR template's ``### VEP Metadata`` section, and that its
+**What it checks.** In a pull request (the Action), that its description (from the event,
+else the GitHub API) keeps the PR template's ``### VEP Metadata`` section, and that its
 "**Tracking issue**:" line names the tracking issue of each changed VEP (``#123``, or a
 link ending in ``/issues/123``; the template's example, in an HTML comment, does not
 count). A missing section is reported once per run, on the first VEP checked. Outside a
