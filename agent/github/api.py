@@ -1,5 +1,5 @@
-"""A light read-only GitHub REST client for the process checks (VEP7xx), on the standard
-library only.
+"""A light GitHub REST client for the process checks (VEP7xx) and the Action's first step
+(:mod:`agent.github.pregate`), on the standard library only.
 
 The process rules (``agent/rules/vep7*.py``) ask the GitHub API about the tracking issue
 and the pull request. They run inside ``vep-review check --github-repo OWNER/NAME`` (with
@@ -31,7 +31,8 @@ class ApiError(Exception):
 
 
 class RestApi:
-    """GET-only access to one repository's REST API, cached per instance.
+    """Access to one repository's REST API: ``GET`` cached per instance, and :meth:`post`
+    (the Action's one refusal reply).
 
     Args:
         repo: ``OWNER/NAME``.
@@ -75,7 +76,18 @@ class RestApi:
         """Take ``value`` as the answer for ``path`` (what the event payload already says)."""
         self._cache[path] = value
 
-    def _fetch(self, path: str):
+    def post(self, path: str, body: dict):
+        """``POST {api_url}/repos/{repo}/{path}`` with a JSON body (not cached, not retried).
+
+        Raises:
+            ApiError: any failure, a 404 included.
+        """
+        value = self._fetch(path, body)
+        if value is None:
+            raise ApiError(f"GitHub API error 404 on POST /repos/{self.repo}/{path}: Not Found")
+        return value
+
+    def _fetch(self, path: str, body: dict | None = None):
         import urllib.error
         import urllib.request
 
@@ -84,10 +96,15 @@ class RestApi:
                    "User-Agent": "vep-review"}
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
         self.requests += 1
-        where = f"GET /repos/{self.repo}/{path}"
+        where = f"{'POST' if body is not None else 'GET'} /repos/{self.repo}/{path.split('?')[0]}"
         try:
-            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=self.timeout) as resp:
+            request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
+            with urllib.request.urlopen(request, timeout=self.timeout) as resp:
                 return json.loads(resp.read() or b"null")
         except urllib.error.HTTPError as exc:
             if exc.code in (404, 410):
