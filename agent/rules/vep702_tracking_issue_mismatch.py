@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 
-from agent.rules import Problem
+from agent.rules import LazyPattern, Problem
 from agent.rules.vep206_field_value import is_tbd, usable
 from agent.rules.vep601_target_release_mismatch import parse_version, show
 from agent.rules.vep701_tracking_issue import tracking_issue
@@ -47,12 +47,12 @@ SOURCE = ("kubevirt/enhancements .github/ISSUE_TEMPLATE/vep.md (\"Please keep th
           "docs/feature-lifecycle.md, Virtualization Enhancement Proposal")
 FIX = "Update the tracking issue's description, or the front matter, whichever is stale."
 
-_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-_FIELD_RE = re.compile(r"^\s*\*\*(?P<name>[^*\n]+?)\*\*\s*:?\s*(?P<rest>.*)$")
-_SIG_CMD_RE = re.compile(r"^\s*/sig\s+(?P<sig>[A-Za-z0-9_-]+)\s*$")
-_TARGET_RE = re.compile(r"^\s*[*-]?\s*(?P<stage>alpha|beta|stable|ga)\s+release\s+target[^:]*:\s*(?P<value>.*)$", re.I)
-_PEOPLE_RE = re.compile(r"^\s*[*-]?\s*\**(?P<key>reviewers|approvers)\**\s*:?\**\s*:?\s*(?P<value>.*)$", re.I)
-_HANDLE_RE = re.compile(r"@([A-Za-z0-9][A-Za-z0-9-]{0,38})")
+_COMMENT_RE = LazyPattern(r"<!--.*?(?:-->|\Z)", re.S)
+_FIELD_RE = LazyPattern(r"^\s*\*\*(?P<name>[^*\n]+?)\*\*\s*:?\s*(?P<rest>.*)$")
+_SIG_CMD_RE = LazyPattern(r"^\s*/sig\s+(?P<sig>[A-Za-z0-9_-]+)\s*$")
+_TARGET_RE = LazyPattern(r"^\s*[*-]?\s*(?P<stage>alpha|beta|stable|ga)\s+release\s+target[^:]*:\s*(?P<value>.*)$", re.I)
+_PEOPLE_RE = LazyPattern(r"^\s*[*-]?\s*\**(?P<key>reviewers|approvers)\**\s*:?\**\s*:?\s*(?P<value>.*)$", re.I)
+_HANDLE_RE = LazyPattern(r"@([A-Za-z0-9][A-Za-z0-9-]{0,38})")
 _STAGES = {"alpha": "alpha", "beta": "beta", "ga": "ga", "stable": "ga", "general availability": "ga",
            "new": "new", "deprecated": "deprecated"}
 _EMPTY = {"", "n/a", "na", "none", "tbd", "tba", "-", "?", "x.y", "$sig", "featurename"}

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from agent.rules import Problem
+from agent.rules import LazyPattern, Problem
 from agent.rules.vep701_tracking_issue import number_and_line
 from agent.rules.vep703_pull_request_sig_label import pull_request
 
@@ -34,10 +34,10 @@ SEVERITY = "warning"
 SOURCE = "kubevirt/enhancements .github/PULL_REQUEST_TEMPLATE.md, VEP Metadata (Tracking issue)"
 FIX = "Restore the PR template's `### VEP Metadata` section and link the tracking issue under **Tracking issue**."
 
-_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-_SECTION_RE = re.compile(r"^\s{0,3}#{1,6}\s*VEP\s+Metadata\b", re.I | re.M)
-_TRACKING_RE = re.compile(r"^[ \t]*[*-]?[ \t]*\**[ \t]*Tracking[ \t]+issues?[ \t]*\**[ \t]*:?\**(?P<value>.*)$", re.I | re.M)
-_NUMBER_RE = re.compile(r"(?:/(?:issues|pull)/|#)(\d+)\b")
+_COMMENT_RE = LazyPattern(r"<!--.*?(?:-->|\Z)", re.S)
+_SECTION_RE = LazyPattern(r"^\s{0,3}#{1,6}\s*VEP\s+Metadata\b", re.I | re.M)
+_TRACKING_RE = LazyPattern(r"^[ \t]*[*-]?[ \t]*\**[ \t]*Tracking[ \t]+issues?[ \t]*\**[ \t]*:?\**(?P<value>.*)$", re.I | re.M)
+_NUMBER_RE = LazyPattern(r"(?:/(?:issues|pull)/|#)(\d+)\b")
 
 
 def tracking_numbers(body: str | None) -> set[int] | None:
