@@ -5,13 +5,15 @@ through the GitHub API as the repository's issue template ``.github/ISSUE_TEMPLA
 lays it out, against the front matter:
 
 - **Current Feature Stage** (``Alpha``, ``Beta``, ``GA``/``Stable``) against ``stage``;
+- **Proposal status** (the newer template) against ``status``;
 - **Feature Gate** against ``feature-gate``;
 - **Responsible SIGs**, the ``/sig …`` line after "Primary SIG:" (else the issue's
   ``sig/…`` labels), against ``owning-sig``;
-- **Timeline**, "Alpha/Beta/Stable release target (x.y)", against ``milestone.alpha``,
+- **Timeline**, "Alpha/Beta/Stable release target (x.y)" (or, in the newer template, the
+  "Target: vX.Y" under each stage's checkbox), against ``milestone.alpha``,
   ``milestone.beta`` and ``milestone.ga``;
-- ``Reviewers:`` and ``Approvers:`` lines, where the issue has them (the community's own
-  review helpers add them), against ``reviewers`` and ``approvers``;
+- **Reviewers** and **Approvers** (the newer template: "Should match the VEP's front matter
+  ``reviewers:`` field"), against ``reviewers`` and ``approvers``;
 - a *closed* tracking issue against a ``status`` still ``provisional`` or ``implementable``.
 
 A field left empty, a placeholder (``$SIG``, ``x.y``, ``TBD``) or the template's HTML
@@ -36,7 +38,7 @@ from __future__ import annotations
 import re
 
 from agent.rules import LazyPattern, Problem
-from agent.rules.vep206_field_value import is_tbd, usable
+from agent.rules.vep206_field_value import STATUSES, is_tbd, usable
 from agent.rules.vep601_target_release_mismatch import parse_version, show
 from agent.rules.vep701_tracking_issue import tracking_issue
 
@@ -52,6 +54,8 @@ _FIELD_RE = LazyPattern(r"^\s*\*\*(?P<name>[^*\n]+?)\*\*\s*:?\s*(?P<rest>.*)$")
 _SIG_CMD_RE = LazyPattern(r"^\s*/sig\s+(?P<sig>[A-Za-z0-9_-]+)\s*$")
 _TARGET_RE = LazyPattern(r"^\s*[*-]?\s*(?P<stage>alpha|beta|stable|ga)\s+release\s+target[^:]*:\s*(?P<value>.*)$", re.I)
 _PEOPLE_RE = LazyPattern(r"^\s*[*-]?\s*\**(?P<key>reviewers|approvers)\**\s*:?\**\s*:?\s*(?P<value>.*)$", re.I)
+_CHECK_ITEM_RE = LazyPattern(r"^\s*[*-]\s*\[[ xX]\]\s*(?P<stage>alpha|beta|ga|stable)\b", re.I)
+_NESTED_TARGET_RE = LazyPattern(r"^\s*[*-]\s*(?:\[[ xX]\]\s*)?target\s*(?:release)?\s*:\s*(?P<value>.*)$", re.I)
 _HANDLE_RE = LazyPattern(r"@([A-Za-z0-9][A-Za-z0-9-]{0,38})")
 _STAGES = {"alpha": "alpha", "beta": "beta", "ga": "ga", "stable": "ga", "general availability": "ga",
            "new": "new", "deprecated": "deprecated"}
@@ -63,29 +67,33 @@ def _clean(value: str) -> str:
 
 
 def parse_issue(body: str | None) -> dict:
-    """The fields of a tracking issue written from the template.
+    """The fields of a tracking issue written from the template (both layouts of
+    ``.github/ISSUE_TEMPLATE/vep.md``: the one with "Alpha release target (x.y):" lines, and
+    the newer one with "Proposal status", "Reviewers", "Approvers" fields and a checklist
+    timeline whose stages hold "Target: vX.Y"). HTML comments (the template's instructions
+    and its filled-in example) are ignored.
 
     Returns:
         a dict with the keys found: ``stage`` (``alpha``/``beta``/``ga``/``new``/
-        ``deprecated``), ``feature-gate`` (text), ``owning-sig`` (``sig-…``),
-        ``milestone`` ({stage: (major, minor)}), ``reviewers`` / ``approvers`` (sets of
-        lowercased logins). Placeholders and empty fields are left out.
+        ``deprecated``), ``status`` (a governance state), ``feature-gate`` (text),
+        ``owning-sig`` (``sig-…``), ``milestone`` ({stage: (major, minor)}), ``reviewers`` /
+        ``approvers`` (sets of lowercased logins). Placeholders and empty fields are left out.
     """
     text = _COMMENT_RE.sub("", (body or "").replace("\r\n", "\n"))
     out: dict = {}
     field = None
     primary = False
+    timeline_stage = None
     milestone: dict = {}
     for raw in text.split("\n"):
         m = _FIELD_RE.match(raw)
         if m:
-            field, primary = m["name"].strip().lower().rstrip(":"), False
+            field, primary, timeline_stage = m["name"].strip().lower().rstrip(":"), False, None
             rest = _clean(m["rest"])
-            if rest:
+            if field in ("reviewers", "approvers"):
+                _people(out, field, rest)
+            elif rest:
                 _field_value(out, field, rest)
-            people = _PEOPLE_RE.match(raw)
-            if people and field in ("reviewers", "approvers"):
-                _people(out, people["key"].lower(), people["value"])
             continue
         line = raw.strip()
         if not line:
@@ -94,11 +102,25 @@ def parse_issue(body: str | None) -> dict:
         if target:
             version = parse_version(_clean(target["value"]))
             if version is not None:
-                milestone[_STAGES[target["stage"].lower()]] = version
+                milestone.setdefault(_STAGES[target["stage"].lower()], version)
+            continue
+        if field == "timeline":
+            item = _CHECK_ITEM_RE.match(raw)
+            if item:
+                timeline_stage = _STAGES.get(item["stage"].lower())
+                continue
+            nested = _NESTED_TARGET_RE.match(raw)
+            if nested and timeline_stage in ("alpha", "beta", "ga"):
+                version = parse_version(_clean(nested["value"]))
+                if version is not None:
+                    milestone.setdefault(timeline_stage, version)
             continue
         people = _PEOPLE_RE.match(raw)
         if people:
             _people(out, people["key"].lower(), people["value"])
+            continue
+        if field in ("reviewers", "approvers"):
+            _people(out, field, line)
             continue
         if field == "responsible sigs":
             if line.lower().startswith("primary sig"):
@@ -114,11 +136,11 @@ def parse_issue(body: str | None) -> dict:
             if sig and primary and not sig["sig"].startswith("$"):
                 out.setdefault("owning-sig", "sig-" + sig["sig"].lower().removeprefix("sig-"))
             continue
-        if field in ("current feature stage", "feature gate") and field not in out:
+        if field in ("current feature stage", "feature gate", "proposal status") and field not in out:
             _field_value(out, field, _clean(line))
     if milestone:
         out["milestone"] = milestone
-    for key in ("current feature stage", "feature gate"):
+    for key in ("current feature stage", "feature gate", "proposal status"):
         out.pop(key, None)
     return out
 
@@ -133,6 +155,11 @@ def _field_value(out: dict, field: str, value: str) -> None:
         out[field] = value
     elif field == "feature gate":
         out.setdefault("feature-gate", value.split()[0].strip("`*_,."))
+        out[field] = value
+    elif field == "proposal status":
+        state = value.split()[0].strip("`*_,.").lower()
+        if state in STATUSES:
+            out.setdefault("status", state)
         out[field] = value
 
 
@@ -193,6 +220,10 @@ def check(doc, ctx):
                 parts.append("only the issue lists " + ", ".join(f"@{x}" for x in only_issue))
             yield Problem(f"`{key}` disagree with the {ref}: {'; '.join(parts)}.", line=fm.line_of(key))
     status = data.get("status")
+    if isinstance(status, str) and status.strip() in STATUSES and said.get("status") \
+            and said["status"] != status.strip():
+        yield Problem(f"`status: {status.strip()}` disagrees with the {ref}, whose Proposal status is "
+                      f"{said['status']}.", line=fm.line_of("status"))
     if issue.get("state") == "closed" and isinstance(status, str) and status.strip() in ("provisional", "implementable"):
         yield Problem(f"The {ref} is closed, but `status: {status.strip()}` says the VEP is still in progress.",
                       line=fm.line_of("status"),

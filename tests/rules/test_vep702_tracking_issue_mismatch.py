@@ -87,3 +87,89 @@ def test_api_failure_is_a_note_once(fake):
 
     found = check_document(vep(123), ctx, [get_rule("VEP701"), get_rule("VEP702")])
     assert [(f.rule, f.severity.value) for f in found] == [("VEP701", "info")]
+
+
+# the newer layout of the issue template: Proposal status, Reviewers, Approvers, and a
+# checklist timeline with "Target: vX.Y" under each stage
+NEWER = """\
+<!-- This issue's number is the VEP number. -->
+
+**Primary contact (assignee)**:
+
+/assign jdoe
+
+**Current Feature Stage**:
+
+Beta
+
+**Proposal status**:
+
+{status}
+
+**Feature Gate**:
+
+ExampleFeature
+
+**Responsible SIGs**:
+
+Primary SIG:
+/sig compute
+
+Additional SIGs (optional):
+/sig storage
+
+**Reviewers**:
+
+{reviewers}
+
+**Approvers**:
+
+@app
+
+**Enhancement link**:
+
+https://github.com/kubevirt/enhancements/pull/124
+
+**Timeline**:
+
+- [x] Provisional
+  - [x] VEP PR: #124
+
+- [x] Alpha
+  - Target: v1.8
+  - [x] VEP PRs: #130
+
+- [ ] Beta
+  - Target: {beta}
+  - [ ] Code PRs:
+
+<!--
+- [ ] GA
+  - Target: v1.99
+-->
+
+> [!IMPORTANT]
+> Please keep this description up to date.
+"""
+
+
+def newer(status="implementable", reviewers="@rev1, @rev2", beta="v1.9"):
+    return NEWER.format(status=status, reviewers=reviewers, beta=beta)
+
+
+def test_newer_layout_is_read():
+    assert parse_issue(newer()) == {"stage": "beta", "status": "implementable", "feature-gate": "ExampleFeature",
+                                    "owning-sig": "sig-compute", "reviewers": {"rev1", "rev2"}, "approvers": {"app"},
+                                    "milestone": {"alpha": (1, 8), "beta": (1, 9)}}
+
+
+def test_newer_layout_that_agrees_passes(fake):
+    assert findings(fake, newer()) == []
+
+
+def test_newer_layout_mismatches(fake):
+    assert findings(fake, newer(status="provisional", reviewers="@rev1", beta="v1.10")) == [
+        (5, "`status: implementable` disagrees with the tracking issue #123, whose Proposal status is provisional."),
+        (9, "`reviewers` disagree with the tracking issue #123: only the VEP lists @rev2."),
+        (13, "`milestone.beta: v1.9` disagrees with the tracking issue #123, whose Beta release target is v1.10."),
+    ]
