@@ -12,7 +12,8 @@ and ``json`` and is imported only when a repository is given.
 - A failure (403, 5xx, a timeout, no network) raises :class:`ApiError` with one line saying
   what failed; the rules turn the first such failure of a run into one ``info`` note and
   skip the rest (:meth:`ProcessContext.call`), so an unreachable API never loses the review.
-  A failed request is cached too: the API is not asked again in the same run.
+  After a failure the API is not asked again in the same run (answers already cached still
+  count): a hanging API costs one timeout per run, not one per VEP.
 - A 404 (and a 410 for a deleted issue) is an answer, not a failure: ``None``.
 """
 
@@ -49,6 +50,7 @@ class RestApi:
         self._token = token
         self._cache: dict[str, object] = {}
         self.requests = 0
+        self.broken: ApiError | None = None  # the first failure: no request after it
 
     def __repr__(self) -> str:  # never the token
         return f"RestApi({self.repo!r}, api_url={self.api_url!r}, token={'set' if self._token else 'none'})"
@@ -57,17 +59,17 @@ class RestApi:
         """``GET {api_url}/repos/{repo}/{path}``: the decoded JSON, or ``None`` for 404/410.
 
         Raises:
-            ApiError: any other failure (cached: the same path fails again without a request).
+            ApiError: any other failure; after one, every path not yet cached fails the same
+                way without a request.
         """
         if path in self._cache:
-            cached = self._cache[path]
-            if isinstance(cached, ApiError):
-                raise cached
-            return cached
+            return self._cache[path]
+        if self.broken is not None:
+            raise self.broken
         try:
             value = self._fetch(path)
         except ApiError as exc:
-            self._cache[path] = exc
+            self.broken = exc
             raise
         self._cache[path] = value
         return value
