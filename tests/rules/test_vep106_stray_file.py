@@ -50,3 +50,11 @@ def test_a_pull_request_adding_a_loose_image_is_checked():
     assert not is_vep_candidate("veps/sig-network/12-x/topology.svg")
     assert not is_vep_candidate("veps/sig-network/OWNERS")
     assert ChangedFile  # the GitHub path reads it like a document (tests/test_github_pull_request.py)
+
+
+def test_a_named_owners_file_gets_no_document_rules(tmp_path):
+    owners = tmp_path / "veps" / "sig-compute" / "OWNERS"
+    owners.parent.mkdir(parents=True)
+    owners.write_text("approvers:\n  - someone\n")
+    (fr,) = check_paths([str(owners)]).files
+    assert fr.findings == [] and fr.error is None  # no VEP201 front-matter-missing on an OWNERS file
