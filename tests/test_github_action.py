@@ -58,6 +58,7 @@ def test_action_is_composite_with_bash_steps_and_secrets_as_inputs():
     assert inputs["anthropic-api-key"]["default"] == "" and not inputs["anthropic-api-key"].get("required")
     assert inputs["github-token"]["default"] == "${{ github.token }}"
     (run,) = [s for s in run_steps if "-m agent github" in s["run"]]
+    assert "--on-refused ignore" in run["run"]  # the gate step already replied, once
     # the key only for a full review that passed the gate
     assert run["env"]["ANTHROPIC_API_KEY"] == "${{ steps.gate.outputs.llm == 'true' && inputs.anthropic-api-key || '' }}"
     assert run["env"]["GITHUB_TOKEN"] == "${{ inputs.github-token }}"

@@ -138,3 +138,19 @@ def test_the_action_without_the_setting_does_not_run_them(fake, monkeypatch, tmp
     run_event(monkeypatch, tmp_path, fake, "pull_request", payload("pull_request_opened"))
     assert "VEP7" not in capsys.readouterr().out
     assert not fake.calls("GET", r"/issues/")
+
+
+def test_the_pull_request_comes_from_the_event(tmp_path):
+    from agent.github.api import pull_from_event
+
+    def event(data):
+        path = tmp_path / "event.json"
+        path.write_text(json.dumps(data) if not isinstance(data, str) else data)
+        return str(path)
+
+    number, data = pull_from_event(event(payload("issue_comment_created")))
+    assert number == 7 and data["pull_request"]  # the issues API's view of the PR: labels, body
+    assert pull_from_event(event(payload("pull_request_opened")))[0] == 7
+    assert pull_from_event(event(payload("issue_comment_on_issue"))) == (None, None)
+    assert pull_from_event(event("not json")) == (None, None)
+    assert pull_from_event(str(tmp_path / "missing.json")) == (None, None)
