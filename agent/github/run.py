@@ -129,9 +129,10 @@ def prepare(source, changed: list[ChangedFile], head: str, base: str, tree: Base
     schedules = settings.schedules if settings.schedules and Path(settings.schedules).is_dir() else None
     if settings.schedules and schedules is None:
         log(f"schedules directory {settings.schedules} does not exist; the VEP Freeze rule has no dates")
-    options = CheckOptions(schedules=schedules, today=settings.today, labels=settings.labels,
-                           github=process_checks(source, settings))
+    options = CheckOptions(schedules=schedules, today=settings.today, labels=settings.labels)
     to_check, removed, skipped = select_documents(source, changed, head)
+
+    options = options._replace(github=process_checks(source, settings))  # VEP7xx (agent/github/api.py)
     items, unreadable = [], []
     for cf in to_check:
         try:
