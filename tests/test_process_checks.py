@@ -137,7 +137,7 @@ def test_the_action_without_the_setting_does_not_run_them(fake, monkeypatch, tmp
     monkeypatch.delenv("VEP_REVIEW_PROCESS_CHECKS", raising=False)
     run_event(monkeypatch, tmp_path, fake, "pull_request", payload("pull_request_opened"))
     assert "VEP7" not in capsys.readouterr().out
-    assert not fake.calls("GET", r"/issues/")
+    assert not fake.calls("GET", r"/issues/\d+$")  # no tracking issue asked
 
 
 def test_the_pull_request_comes_from_the_event(tmp_path):
