@@ -115,3 +115,12 @@ def test_the_step_uses_the_standard_library_only_and_writes_outputs(fake, tmp_pa
     assert "EXTRA=\n" in proc.stdout, proc.stdout + proc.stderr
     outputs = dict(line.split("=", 1) for line in out.read_text().splitlines())
     assert outputs == {"run": "true", "lock": FULL_LOCK, "llm": "true", "reason": "maintainer has admin access"}
+
+
+def test_odd_payloads_and_answers_refuse_without_a_traceback(fake):
+    data = comment()
+    data["comment"]["user"] = "maintainer"  # not an object
+    assert decide("issue_comment", data, api_of(fake), frozenset()).run is False
+    fake.fail("GET", r"/permission$", 200, "odd")  # an object without a permission
+    v = decide("issue_comment", comment(), api_of(fake), frozenset())
+    assert v.run is False and "has none access" in v.reason

@@ -82,7 +82,8 @@ def decide(event_name: str | None, payload: dict, api, allowlist: frozenset[str]
     if command is None:
         return Verdict(False, reason="ignored: not a /vep-review command")
     lock = FULL_LOCK if command.mode == "full" else CHECK_LOCK
-    user = get(payload, "comment", "user", default={}) or {}
+    user = get(payload, "comment", "user", default={})
+    user = user if isinstance(user, dict) else {}
     login = str(user.get("login") or "")
     refuse_reply = login if on_refused == "reply" else None
     if not login:
@@ -104,6 +105,8 @@ def decide(event_name: str | None, payload: dict, api, allowlist: frozenset[str]
         return Verdict(False, lock, f"refused: cannot check the permission of {login}: {exc}", None, number)
     if data is None:
         return Verdict(False, lock, f"refused: {login} is not a collaborator", refuse_reply, number)
+    if not isinstance(data, dict):
+        return Verdict(False, lock, f"refused: the permission API gave no permission for {login}", None, number)
     permission, role = str(data.get("permission") or "none"), str(data.get("role_name") or "")
     if permission in ALLOWED_PERMISSIONS or role in ALLOWED_PERMISSIONS:
         return Verdict(True, lock, f"{login} has {role or permission} access")
@@ -120,7 +123,9 @@ def reply_once(api, number: int, login: str, bot_login: str) -> str:
         page = 1
         while page <= 20:  # 2,000 comments at most: a bounded look
             comments = api.get(f"issues/{number}/comments?per_page=100&page={page}") or []
-            for c in comments:
+            for c in comments if isinstance(comments, list) else []:
+                if not isinstance(c, dict):
+                    continue
                 author = str((c.get("user") or {}).get("login") or "").lower()
                 if author == bot_login.lower() and marker in str(c.get("body") or ""):
                     return f"not replying: {login} was already told on #{number}"

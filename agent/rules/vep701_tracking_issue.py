@@ -83,8 +83,8 @@ def check(doc, ctx):
     if note is not None:
         yield note
         return
-    if issue is process.FAILED:
-        return  # the API failed: said once in this run already
+    if issue is process.FAILED or (issue is not None and not isinstance(issue, dict)):
+        return  # the API failed (said once in this run already), or answered something that is no issue
     _, line = number_and_line(doc)
     repo = process.repo
     if issue is None:

@@ -79,7 +79,7 @@ def parse_issue(body: str | None) -> dict:
         ``owning-sig`` (``sig-…``), ``milestone`` ({stage: (major, minor)}), ``reviewers`` /
         ``approvers`` (sets of lowercased logins). Placeholders and empty fields are left out.
     """
-    text = _COMMENT_RE.sub("", (body or "").replace("\r\n", "\n"))
+    text = _COMMENT_RE.sub("", (body if isinstance(body, str) else "").replace("\r\n", "\n"))
     out: dict = {}
     field = None
     primary = False

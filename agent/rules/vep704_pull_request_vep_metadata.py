@@ -43,7 +43,7 @@ _NUMBER_RE = LazyPattern(r"(?:/(?:issues|pull)/|#)(\d+)\b")
 def tracking_numbers(body: str | None) -> set[int] | None:
     """The issue numbers on the description's "Tracking issue" line(s); ``None`` when the
     description has no such line. HTML comments are ignored."""
-    text = _COMMENT_RE.sub("", (body or "").replace("\r\n", "\n"))
+    text = _COMMENT_RE.sub("", (body if isinstance(body, str) else "").replace("\r\n", "\n"))
     lines = list(_TRACKING_RE.finditer(text))
     if not lines:
         return None
@@ -58,7 +58,7 @@ def check(doc, ctx):
         yield note
     if pr is None:
         return
-    body = pr.get("body") or ""
+    body = pr.get("body") if isinstance(pr.get("body"), str) else ""
     text = _COMMENT_RE.sub("", body)
     number = pr.get("number", ctx.github.pull)
     if not _SECTION_RE.search(text):
