@@ -49,7 +49,6 @@ class RestApi:
         self.timeout = timeout
         self._token = token
         self._cache: dict[str, object] = {}
-        self.requests = 0
         self.broken: ApiError | None = None  # the first failure: no request after it
 
     def __repr__(self) -> str:  # never the token
@@ -102,7 +101,6 @@ class RestApi:
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
-        self.requests += 1
         where = f"{'POST' if body is not None else 'GET'} /repos/{self.repo}/{path.split('?')[0]}"
         try:
             request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
@@ -239,9 +237,3 @@ def process_context(repo: str | None, token: str | None, api_url: str | None = N
         api.prime(f"pulls/{int(pull)}", pull_data)
     return ProcessContext(api, pull), None
 
-
-def issue_url(repo: str, number: int, server: str = "https://github.com") -> str:
-    """``https://github.com/OWNER/NAME/issues/N``."""
-    from urllib.parse import quote
-
-    return f"{server.rstrip('/')}/{quote(repo)}/issues/{int(number)}"
