@@ -84,6 +84,9 @@ def check_options(p: argparse.ArgumentParser) -> None:
     """``vep-review check``."""
     add_input_options(p)
     add_report_options(p, ("full", "text", "concise", "json", "github", "sarif"))
+    p.add_argument("--github-repo", metavar="OWNER/NAME",
+                   help="run the process checks (VEP7xx: tracking issue, PR label and description) against this "
+                        "repository through the GitHub API, with $GITHUB_TOKEN")
 
 
 def review_options(p: argparse.ArgumentParser) -> None:
@@ -308,11 +311,30 @@ def cmd_check(args) -> int:
     _selectors(args)
     paths = _paths(args)
     stdin = sys.stdin.buffer.read() if "-" in paths else None
+    process, skipped = _process_checks(args.github_repo)
     try:
-        report = check_paths(paths, _options(args), stdin=stdin)
+        report = check_paths(paths, _options(args)._replace(github=process), stdin=stdin)
     except UsageError as exc:
         raise UsageErrorLine(str(exc)) from None
-    return report_and_exit(report, args)
+    code = report_and_exit(report, args)
+    # one line; machines reading json or sarif, and --quiet, need not see it
+    if skipped and (args.github_repo or (args.output_format in ("text", "full", "concise") and not args.quiet)):
+        print(f"vep-review: {skipped}", file=sys.stderr)
+    if process is not None and process.failed is not None:
+        print(f"vep-review: {process.failed}", file=sys.stderr)
+    return code
+
+
+def _process_checks(repo: str | None):
+    """``(ProcessContext or None, one line saying why the process checks are skipped or None)``
+    for ``--github-repo``; :mod:`agent.github.api` (standard library only) is imported only
+    when a repository is given."""
+    if not repo:
+        return None, "process checks (VEP7xx) skipped: they need --github-repo OWNER/NAME and GITHUB_TOKEN"
+    from agent.github.api import process_context, pull_from_event
+
+    pull = pull_from_event() if os.environ.get("GITHUB_ACTIONS") == "true" else (None, None)
+    return process_context(repo, os.environ.get("GITHUB_TOKEN"), os.environ.get("GITHUB_API_URL"), *pull)
 
 
 def cmd_review(args) -> int:

@@ -39,15 +39,17 @@ class CheckContext:
         today: the date the VEP Freeze rule compares with.
         labels: PR labels, e.g. ``{"freeze-exception"}``.
         new: the VEP counts as new (front matter required): configured, or absent from the base.
+        github: :class:`agent.github.api.ProcessContext` for the process checks (VEP7xx), or
+            ``None`` when no repository and token are known (the checks are then skipped).
     """
 
     __slots__ = ("repo_root", "sigs", "template", "config", "base", "has_base", "freezes", "schedules", "today",
-                 "labels")
+                 "labels", "github")
 
     def __init__(self, repo_root: Path | None = None, sigs: frozenset[str] = FALLBACK_SIGS,
                  template: Template | None = None, config: Config | None = None, base: VepDocument | None = None,
                  has_base: bool = False, freezes: dict[str, dt.date] | None = None, schedules: Path | None = None,
-                 today: dt.date | None = None, labels: frozenset[str] = frozenset()):
+                 today: dt.date | None = None, labels: frozenset[str] = frozenset(), github=None):
         self.repo_root, self.sigs = repo_root, sigs
         self.template = template if template is not None else load_template(None)
         self.config = config if config is not None else Config()
@@ -56,6 +58,7 @@ class CheckContext:
         self.schedules = schedules
         self.today = today if today is not None else dt.date.today()
         self.labels = labels
+        self.github = github
 
     def __repr__(self) -> str:
         return f"CheckContext(repo_root={self.repo_root!r}, today={self.today}, has_base={self.has_base})"

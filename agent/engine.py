@@ -41,6 +41,8 @@ class CheckOptions(NamedTuple):
         new: treat VEPs as new, front matter required (``--new``).
         as_path: repository path to check a single file as (``--as-path``), e.g. for a
             historic version stored elsewhere or standard input.
+        github: :class:`agent.github.api.ProcessContext` for the process checks (VEP7xx,
+            ``--github-repo``), ``None`` to skip them.
     """
 
     base_ref: str | None = None
@@ -51,6 +53,7 @@ class CheckOptions(NamedTuple):
     config: str | None = None
     new: bool = False
     as_path: str | None = None
+    github: object = None
 
 
 class Report:
@@ -104,7 +107,9 @@ def discover(paths: list[str]) -> tuple[list[Path], list[str], list[str]]:
     A file is taken as given. A directory is searched for VEP documents: every ``vep.md``,
     every markdown file directly under ``veps/<sig>/`` (legacy flat layout), and the
     markdown file of a ``veps/<sig>/<dir>/`` that has no ``vep.md`` (misnamed main
-    document); supplementary files beside a ``vep.md`` and the template are skipped.
+    document); supplementary files beside a ``vep.md`` and the template are skipped. Files
+    other than markdown directly under ``veps/`` or ``veps/<sig>/`` (images, diagrams; not
+    ``OWNERS``) are taken too: VEP106 reports their place.
 
     Returns:
         (documents, errors, skipped): errors are one-line messages for paths that do not
@@ -157,13 +162,19 @@ def _not_checkable(p: Path) -> str:
 
 
 def _search(directory: Path) -> list[Path]:
+    from agent.rules.vep106_stray_file import is_stray
+
     markdown: list[Path] = []
+    loose: list[Path] = []
     for folder, subdirs, files in os.walk(directory):  # not Path.rglob: it would walk .git too
         subdirs[:] = [d for d in subdirs if d not in _SKIP_DIRS and not d.startswith(".")]
         markdown.extend(Path(folder, name) for name in files if name.endswith(".md"))
+        if Path(folder).name == "veps" or Path(folder).parent.name == "veps":  # loose images, diagrams (VEP106)
+            loose.extend(Path(folder, name) for name in files if not name.endswith(".md")
+                         and not name.startswith(".") and is_stray(repo_relative(Path(folder, name))))
     found: list[Path] = []
-    for md in sorted(markdown):
-        if md.name == "vep.md":
+    for md in sorted(markdown + loose):
+        if md.name == "vep.md" or not md.name.endswith(".md"):
             found.append(md)
             continue
         parts = Path(repo_relative(md)).parts
@@ -183,6 +194,9 @@ def check_document(doc: VepDocument, ctx: CheckContext, rules: list[Rule] | None
     other rule are kept. Documents that are binary or empty get only the document-family
     findings (VEP0xx).
 
+    A file under ``veps/`` that is not markdown gets only the rules that judge any file
+    (``ANY_FILE``: where it is placed, VEP106).
+
     Returns:
         findings sorted by line, severity and rule, configuration and inline
         ``<!-- vep-review: disable=… -->`` applied.
@@ -191,12 +205,17 @@ def check_document(doc: VepDocument, ctx: CheckContext, rules: list[Rule] | None
     cfg = ctx.config
     suppressed = inline_disabled(doc.text) if "<!--" in doc.text else set()
     unusable = "binary" in doc.notes or not doc.text.strip()
+    # a file under veps/ that is not markdown (an image, a diagram) is judged by its place only
+    other_file = doc.info.in_veps and not doc.info.file_name.lower().endswith((".md", ".markdown"))
     legacy = doc.front_matter is None and not ctx.new
     out: list[Finding] = []
     for rule in rules:
         if not cfg.is_enabled(rule.id, rule.enabled_by_default) or rule.id in suppressed:
             continue
-        if unusable and not rule.id.startswith("VEP0"):
+        if other_file:
+            if not rule.any_file:
+                continue
+        elif unusable and not rule.id.startswith("VEP0"):
             continue
         try:
             problems = list(rule.check(doc, ctx))
@@ -273,6 +292,7 @@ def build_context(options: CheckOptions, repo_root: Path | None, base: VepDocume
         schedules=Path(schedules) if schedules else None,
         today=options.today or dt.date.today(),
         labels=options.labels,
+        github=options.github,
     )
 
 
@@ -292,7 +312,8 @@ def check_paths(paths: list[str], options: CheckOptions | None = None, stdin: by
     report = Report()
     docs, report.errors, report.skipped = discover(paths)
     validate(docs, options)
-    workers = min(_cpus(), len(docs) // PARALLEL_MIN_FILES)
+    # the process checks ask the GitHub API: one process, one answer cache, one note on failure
+    workers = min(_cpus(), len(docs) // PARALLEL_MIN_FILES) if options.github is None else 1
     if workers > 1 and "-" not in [str(d) for d in docs]:
         report.files = _check_in_parallel(docs, options, workers)
     else:

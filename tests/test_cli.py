@@ -295,6 +295,7 @@ def test_select_and_ignore_take_ids_names_and_prefixes(tmp_path, capsys):
     assert {f["rule"] for f in ignored} == {r for r in rules if not r.startswith("VEP4") and r != "VEP101"}
     code, _ = findings_of(capsys, "--select", "VEP4", str(path))  # VEP101's error is not selected
     assert code == 0 and main(["check", str(path)]) == 1
+    capsys.readouterr()
     code, out, err = run(capsys, "check", "--select", "VEP9", str(path))
     assert code == 2 and "unknown rule selector 'VEP9'" in err and len(err.strip().splitlines()) == 1
 

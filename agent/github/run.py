@@ -177,6 +177,8 @@ def prepare(source, changed: list[ChangedFile], head: str, base: str, tree: Base
         log(f"schedules directory {settings.schedules} does not exist; the VEP Freeze rule has no dates")
     options = check_options(settings)
     to_check, removed, skipped = select_documents(source, changed, head)
+
+    options = options._replace(github=process_checks(source, settings))  # VEP7xx (agent/github/api.py)
     items, unreadable = [], []
     prepared = Prepared(items, unreadable, removed, skipped, tree)
     for cf in to_check:
@@ -296,6 +298,23 @@ def pr_review(report, prepared: Prepared, *, head: str, base: str, mode: str, pr
                         renamed=len(prepared.renamed_only))
     delta = compare(previous, current) if previous is not None and previous.head else None
     return PrReview(report, fps, state, previous, delta, dismissed_now, prepared, carried)
+
+
+def process_checks(source, settings: Settings):
+    """The process checks' API access (VEP7xx, :mod:`agent.github.api`) for a run on GitHub
+    (``source`` reads through the API) when ``$VEP_REVIEW_PROCESS_CHECKS`` is ``true`` (the
+    Action's ``process-checks`` input, on by default): the repository and token of
+    ``settings``, the pull request of the event (its labels and description from the
+    payload). ``None`` otherwise, in a dry run (no GitHub API there), or without a token
+    (then one line in the log says they are skipped)."""
+    if not isinstance(source, ApiSource) or os.environ.get("VEP_REVIEW_PROCESS_CHECKS", "").lower() != "true":
+        return None
+    from agent.github.api import process_context, pull_from_event
+
+    process, skipped = process_context(settings.repository, settings.token, settings.api_url, *pull_from_event())
+    if skipped:
+        log(skipped)
+    return process
 
 
 def deterministic_report(items):

@@ -65,7 +65,12 @@ def is_vep_candidate(path: str) -> bool:
     """Whether a changed path may be a VEP document: ``veps/**/vep.md``, a markdown file
     directly under ``veps/<sig>/`` (legacy flat layout), or a markdown file directly in
     ``veps/<sig>/<dir>/`` (a misnamed main document, or a supplementary file: see
-    :func:`select_documents`). The template is never one."""
+    :func:`select_documents`). The template is never one. A file other than markdown loose
+    under ``veps/`` or ``veps/<sig>/`` is one too: VEP106 reports where it is."""
+    from agent.rules.vep106_stray_file import is_stray
+
+    if is_stray(path):  # an image or diagram loose under veps/ or veps/<sig>/: VEP106 reports its place
+        return True
     parts = PurePosixPath(path).parts
     if len(parts) < 3 or parts[0] != "veps" or not path.endswith(".md") or "NNNN-vep-template" in parts:
         return False
@@ -90,7 +95,8 @@ def select_documents(source, changed: list[ChangedFile], head_ref: str) -> tuple
         if not is_vep_candidate(cf.path):
             continue
         if cf.removed:
-            removed.append(cf.path)
+            if cf.path.endswith(".md"):
+                removed.append(cf.path)
             continue
         parts = PurePosixPath(cf.path).parts
         if len(parts) == 4 and parts[-1] != "vep.md":

@@ -4,7 +4,8 @@ One module per rule, as in yamllint: ``agent/rules/vepNNN_<name>.py`` defines
 
 - ``ID``: stable rule ID (``"VEP201"``); the hundreds give the family
   (0 document, 1 layout and identity, 2 front matter, 3 status transitions and VEP Freeze,
-  4 required sections, 5 feature gate, 6 release metadata);
+  4 required sections, 5 feature gate, 6 release metadata, 7 process checks through the
+  GitHub API: they run only with a repository and token, ``ctx.github``);
 - ``NAME``: kebab-case name (``"front-matter-missing"``), accepted wherever an ID is;
 - ``SEVERITY``: default severity, ``"error"``, ``"warning"`` or ``"info"``;
 - ``SOURCE``: the document and section the rule implements;
@@ -13,6 +14,8 @@ One module per rule, as in yamllint: ``agent/rules/vepNNN_<name>.py`` defines
 - optionally ``LEGACY_SEVERITY``: the severity that replaces ``error`` on a VEP that has no
   front matter yet and is not new (VEP-282, "Update/Rollback Compatibility": the validator
   warns on existing VEPs and enforces on new ones), and ``ENABLED_BY_DEFAULT = False``;
+- optionally ``ANY_FILE = True``: the rule judges files that are not markdown documents
+  (an image placed under ``veps/``) too; such files get only these rules;
 - the module docstring: the rule's documentation (``vep-review rules ID`` prints it),
   written as *what it checks*, *why*, an anti-pattern and the best practice.
 
@@ -57,6 +60,7 @@ class Rule(NamedTuple):
     Attributes:
         id, name, severity, source, fix: from the module's constants.
         legacy_severity: severity for ``error`` problems on not-yet-migrated VEPs.
+        any_file: the rule also runs on files under ``veps/`` that are not markdown.
         doc: the module docstring.
         check: ``check(doc, ctx) -> Iterator[Problem]``.
     """
@@ -70,6 +74,7 @@ class Rule(NamedTuple):
     check: Callable[["VepDocument", "CheckContext"], Iterator[Problem]]
     enabled_by_default: bool = True
     legacy_severity: str | None = None
+    any_file: bool = False
 
     @property
     def family(self) -> str:
@@ -90,6 +95,7 @@ FAMILIES = {
     "4": "required sections",
     "5": "feature gate",
     "6": "release metadata",
+    "7": "process (GitHub API)",
 }
 
 _RULES: list[Rule] | None = None
@@ -131,6 +137,7 @@ def _load(module: ModuleType) -> Rule:
         check=module.check,
         enabled_by_default=getattr(module, "ENABLED_BY_DEFAULT", True),
         legacy_severity=getattr(module, "LEGACY_SEVERITY", None),
+        any_file=getattr(module, "ANY_FILE", False),
     )
 
 

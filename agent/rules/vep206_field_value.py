@@ -16,6 +16,9 @@ list entry's, or the ``milestone`` stage's).
   at most 39 characters); each person once.
 - ``reviewers``, ``approvers``: lists of ``"@name"`` handles or the placeholder ``TBD``
   (``TBA`` is read the same way); the implementable gate is VEP209's job.
+  A bare login without ``@`` (``reviewers: [bob]``) is a warning, not an error: it names
+  the person unambiguously, kubevirt/enhancements' own validator (``validate_vep.py``)
+  accepts it, and the schema shows ``@github-handle`` only for ``authors``.
 - ``owning-sig``: one SIG name; ``participating-sigs``: a list of SIG names (whether the SIGs
   exist is VEP207's job).
 - ``stage``: ``alpha``, ``beta`` or ``ga``.
@@ -368,8 +371,11 @@ def _handle_list(key: str, value, allow_tbd: bool) -> Iterator[Issue]:
                         "Write `TBD` until the SIG assigns someone." if allow_tbd
                         else 'List the authors\' GitHub handles: `- "@name"`.', item=i)
         elif _LOGIN_RE.fullmatch(text):
+            # a bare login (`reviewers: [bob]`) names the person unambiguously and upstream's
+            # validator accepts it; the schema shows `@` only for authors: a warning there
             yield Issue(f"`{text}` in `{key}` is not written as a GitHub handle.",
-                        f"Prefix it with @ and quote it: `- \"@{text}\"`.", item=i)
+                        f"Prefix it with @ and quote it: `- \"@{text}\"`.", item=i,
+                        severity=None if key == "authors" else "warning")
         else:
             embedded = _EMBEDDED_HANDLE_RE.search(text)
             fix = (f"Write just the handle: `- \"@{embedded[1]}\"`." if embedded

@@ -5,6 +5,7 @@ from agent.engine import check_document
 from agent.rules import all_rules
 from tests.conftest import make_ctx, make_doc, need, run_rule
 
+VEP_PATH = "veps/sig-compute/123-example/vep.md"
 VEP307 = "veps/sig-network/307-vhostuser-binding-plugin/vep.md"
 GOOD = """\
 ---
@@ -221,3 +222,26 @@ def test_creation_date_after_today_is_a_warning():
     assert (f.line, f.severity.value, f.message) == (
         4, "warning", "`creation-date: 2052-01-31` is after today (2026-11-22).")
     assert run_rule("VEP206", make_doc(GOOD.replace("2025-01-31", "2026-11-23"))) == []  # tomorrow: a time zone ahead
+
+
+# --- parity with kubevirt/enhancements' validate_vep.py: bare logins ------------------
+
+
+@pytest.mark.parametrize("field", ["reviewers", "approvers"])
+def test_bare_login_in_reviewers_or_approvers_is_a_warning(field):
+    text = GOOD.replace('reviewers: [TBD, "@rev"]', "reviewers: [TBD]").replace("approvers:\n  - TBD", "approvers: [TBD]")
+    found = run_rule("VEP206", make_doc(text.replace(f"{field}: [TBD]", f'{field}: [bob, "@rev"]'), VEP_PATH))
+    bob = [f for f in found]
+    assert [(f.severity.value, f.message) for f in bob] == [
+        ("warning", f"`bob` in `{field}` is not written as a GitHub handle.")]
+    assert bob[0].fix == 'Prefix it with @ and quote it: `- "@bob"`.'
+
+
+def test_bare_login_in_authors_stays_an_error():
+    found = run_rule("VEP206", make_doc(GOOD.replace('  - "@a-b-c9"', "  - a-b-c9"), VEP_PATH))
+    assert [(f.severity.value, f.line) for f in found] == [("error", 8)]
+
+
+def test_a_name_that_is_no_login_in_reviewers_stays_an_error():
+    found = run_rule("VEP206", make_doc(GOOD.replace('reviewers: [TBD, "@rev"]', 'reviewers: ["Jane Doe"]'), VEP_PATH))
+    assert [(f.severity.value, f.message) for f in found] == [("error", "`Jane Doe` in `reviewers` is not a GitHub handle.")]

@@ -1,0 +1,181 @@
+"""The Action's first step: the cheap checks, before anything is installed and before the
+Anthropic key is in any step's environment (docs/github.md, "What each step can reach").
+
+Run by ``action.yml`` with the runner's own ``python3`` (standard library only, nothing
+installed: ``PYTHONPATH=<action> python3 -m agent.github.pregate``). It reads the event and
+decides:
+
+- ``pull_request``: run the deterministic checks; install ``requirements/action-check.txt``;
+- ``issue_comment``: only a new comment on a pull request whose first line is a
+  ``/vep-review`` command (:func:`agent.github.events.parse_command`) goes on, and only when
+  its author passes the permission gate (:mod:`agent.github.gate`'s order: bots refused,
+  allowlist, ``author_association`` pre-filter, then the collaborator permission API through
+  :class:`agent.github.api.RestApi`). ``/vep-review`` (full) installs
+  ``requirements/action-full.txt`` (the LLM extras) and is the only case that gets the key;
+  ``check``, ``help`` and the rest install ``action-check.txt``.
+- A refused human gets at most **one** reply per pull request (a hidden marker
+  ``<!-- vep-review:refused login=… -->`` in the bot's reply is looked for first), or none
+  with ``on-refused: ignore``; bots never get one.
+
+Outputs (``$GITHUB_OUTPUT``): ``run`` (``true``/``false``), ``lock`` (``action-check`` or
+``action-full``), ``llm`` (``true`` for a full review), ``reason`` (one line). It never
+fails the job on a refusal: exit 0; 2 only for an unreadable event.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import NamedTuple
+from urllib.parse import quote
+
+CHECK_LOCK = "action-check"
+FULL_LOCK = "action-full"
+REFUSAL = ("`/vep-review` can only be run by collaborators with write access to this repository. "
+           "The deterministic checks run on every push: see the **vep-review** check of this pull request.")
+REFUSED_MARKER = "<!-- vep-review:refused login={login} -->"
+
+
+class Verdict(NamedTuple):
+    """What the Action does next.
+
+    Attributes:
+        run: install and run vep-review.
+        lock: the requirements file to install (``action-check`` or ``action-full``).
+        reason: one line for the log.
+        reply_to: login of a refused human to reply to (``None``: no reply).
+        number: the pull request (for the reply).
+    """
+
+    run: bool
+    lock: str = CHECK_LOCK
+    reason: str = ""
+    reply_to: str | None = None
+    number: int | None = None
+
+
+def decide(event_name: str | None, payload: dict, api, allowlist: frozenset[str], on_refused: str = "reply") -> Verdict:
+    """The cheap checks for one event.
+
+    Args:
+        event_name: ``$GITHUB_EVENT_NAME``.
+        payload: the event.
+        api: :class:`agent.github.api.RestApi` of the repository (the permission API), or
+            ``None`` without a token (then only the allowlist can admit anyone).
+        allowlist: lowercased logins admitted without write access.
+        on_refused: ``reply`` or ``ignore``.
+    """
+    from agent.github.events import get, parse_command
+    from agent.github.gate import ALLOWED_PERMISSIONS, PREFILTER_REFUSED, is_bot
+
+    if event_name == "pull_request":
+        return Verdict(True, CHECK_LOCK, "pull_request: the deterministic checks")
+    if event_name != "issue_comment":
+        return Verdict(False, reason=f"unsupported event {event_name!r}")
+    if payload.get("action") != "created":
+        return Verdict(False, reason=f"ignored: comment {payload.get('action') or 'without action'}")
+    number = get(payload, "issue", "number")
+    if not get(payload, "issue", "pull_request") or not isinstance(number, int):
+        return Verdict(False, reason="ignored: the comment is not on a pull request")
+    command = parse_command(get(payload, "comment", "body"))
+    if command is None:
+        return Verdict(False, reason="ignored: not a /vep-review command")
+    lock = FULL_LOCK if command.mode == "full" else CHECK_LOCK
+    user = get(payload, "comment", "user", default={})
+    user = user if isinstance(user, dict) else {}
+    login = str(user.get("login") or "")
+    refuse_reply = login if on_refused == "reply" else None
+    if not login:
+        return Verdict(False, reason="refused: the comment has no author")
+    if is_bot(user):
+        return Verdict(False, reason=f"refused: {login} is a bot")
+    if login.lower() in allowlist:
+        return Verdict(True, lock, f"{login} is in the allowlist")
+    association = str(get(payload, "comment", "author_association") or "").upper()
+    if association in PREFILTER_REFUSED:
+        return Verdict(False, lock, f"refused: {login} ({association}) has no write access", refuse_reply, number)
+    if api is None:
+        return Verdict(False, lock, f"refused: no token to check the permission of {login}", refuse_reply, number)
+    from agent.github.api import ApiError
+
+    try:
+        data = api.get(f"collaborators/{quote(login, safe='')}/permission")
+    except ApiError as exc:
+        return Verdict(False, lock, f"refused: cannot check the permission of {login}: {exc}", None, number)
+    if data is None:
+        return Verdict(False, lock, f"refused: {login} is not a collaborator", refuse_reply, number)
+    if not isinstance(data, dict):
+        return Verdict(False, lock, f"refused: the permission API gave no permission for {login}", None, number)
+    permission, role = str(data.get("permission") or "none"), str(data.get("role_name") or "")
+    if permission in ALLOWED_PERMISSIONS or role in ALLOWED_PERMISSIONS:
+        return Verdict(True, lock, f"{login} has {role or permission} access")
+    return Verdict(False, lock, f"refused: {login} has {role or permission} access", refuse_reply, number)
+
+
+def reply_once(api, number: int, login: str, bot_login: str) -> str:
+    """Post the refusal reply to ``login`` on pull request ``number`` unless the bot already
+    replied to them there. Returns one line for the log; never raises."""
+    from agent.github.api import ApiError
+
+    marker = REFUSED_MARKER.format(login=login.lower())
+    try:
+        page = 1
+        while page <= 20:  # 2,000 comments at most: a bounded look
+            comments = api.get(f"issues/{number}/comments?per_page=100&page={page}") or []
+            for c in comments if isinstance(comments, list) else []:
+                if not isinstance(c, dict):
+                    continue
+                author = str((c.get("user") or {}).get("login") or "").lower()
+                if author == bot_login.lower() and marker in str(c.get("body") or ""):
+                    return f"not replying: {login} was already told on #{number}"
+            if len(comments) < 100:
+                break
+            page += 1
+        api.post(f"issues/{number}/comments", {"body": f"{marker}\n{REFUSAL}"})  # mentions nobody
+    except ApiError as exc:
+        return f"cannot reply: {exc}"
+    return f"replied to {login} on #{number}"
+
+
+def write_outputs(path: str | None, **values: str) -> None:
+    """``key=value`` lines for ``$GITHUB_OUTPUT`` (values are one line; standard output
+    without the file)."""
+    lines = "".join(f"{k}={' '.join(str(v).split())}\n" for k, v in values.items())
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(lines)
+    else:
+        sys.stdout.write(lines)
+
+
+def main() -> int:
+    """The step: read the environment, decide, reply if needed, write the outputs."""
+    from agent.github.api import RestApi
+    from agent.github.gate import parse_allowlist
+
+    env = os.environ.get
+    try:
+        with open(env("GITHUB_EVENT_PATH") or "", encoding="utf-8") as fh:
+            payload = json.load(fh)
+    except (OSError, ValueError) as exc:
+        print(f"::error title=vep-review::cannot read the event payload: {exc}")
+        return 2
+    if not isinstance(payload, dict):
+        print("::error title=vep-review::the event payload is not a JSON object")
+        return 2
+    repo, token = env("GITHUB_REPOSITORY") or "", env("GITHUB_TOKEN") or None
+    api = RestApi(repo, token, env("GITHUB_API_URL") or "https://api.github.com") if repo and token else None
+    verdict = decide(env("GITHUB_EVENT_NAME"), payload, api, parse_allowlist(env("VEP_REVIEW_ALLOWED_USERS")),
+                     env("VEP_REVIEW_ON_REFUSED") or "reply")
+    print(f"vep-review: {verdict.reason}", file=sys.stderr)
+    if verdict.reply_to and verdict.number is not None and api is not None:
+        print(f"vep-review: {reply_once(api, verdict.number, verdict.reply_to, env('VEP_REVIEW_BOT_LOGIN') or 'github-actions[bot]')}",
+              file=sys.stderr)
+    write_outputs(env("GITHUB_OUTPUT"), run=str(verdict.run).lower(), lock=verdict.lock,
+                  llm=str(verdict.run and verdict.lock == FULL_LOCK).lower(), reason=verdict.reason)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
