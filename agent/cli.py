@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--no-llm", action="store_true", help="run only the deterministic part")
     review.add_argument("--model", help="Anthropic model id (default: $VEP_REVIEW_MODEL or the configured default)")
     review.add_argument("--base-url", help="Anthropic-compatible endpoint (default: $ANTHROPIC_BASE_URL)")
+    review.add_argument("--max-findings", type=int, metavar="N", help="at most N LLM findings per VEP, the best ranked (default 5; configuration llm: max_findings)")
 
     rules = sub.add_parser("rules", help="list the rules or show one rule's documentation",
                            formatter_class=_HelpFormatter)
@@ -147,7 +148,7 @@ def cmd_review(args) -> int:
     from agent.review import LlmOptions, run_review
 
     stdin = sys.stdin.buffer.read() if "-" in args.paths else None
-    llm = LlmOptions(enabled=not args.no_llm, model=args.model, base_url=args.base_url)
+    llm = LlmOptions(enabled=not args.no_llm, model=args.model, base_url=args.base_url, max_findings=args.max_findings)
     try:
         report = run_review(args.paths, _options(args), llm, stdin=stdin)
     except UsageError as exc:

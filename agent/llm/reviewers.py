@@ -46,6 +46,8 @@ class Prepared:
         stage: (declared stage or ``None``, where it came from).
         gate: :class:`agent.llm.gates.GateStatus`.
         cross_sig: :class:`agent.llm.taxonomy.CrossSigReport`.
+        change: :class:`agent.llm.change.Change` against the base version, ``None`` without a
+            base or for a VEP new in it (set by the graph's ``load`` node).
     """
 
     doc: "VepDocument"
@@ -54,6 +56,7 @@ class Prepared:
     stage: tuple[str | None, str]
     gate: gates.GateStatus
     cross_sig: taxonomy.CrossSigReport
+    change: object = None
 
 
 def prepare(doc: "VepDocument", ctx: "CheckContext") -> Prepared:
@@ -160,17 +163,24 @@ REVIEWERS: tuple[Reviewer, ...] = (
 BY_KEY = {r.key: r for r in REVIEWERS}
 
 
+def change_text(p: Prepared) -> str | None:
+    """The ``<vep_change>`` block of ``p`` (with a base version), else ``None``."""
+    from agent.llm.change import render
+
+    return render(p.change) if p.change is not None else None
+
+
 async def run_reviewer(reviewer: Reviewer, p: Prepared, deterministic: list["Finding"], client: "LlmClient",
-                       cap: int) -> tuple[list[tuple[str, object]], list["CallRecord"]]:
+                       cap: int) -> tuple[list[tuple[str, object]], list["CallRecord"], int]:
     """Ask one reviewer.
 
     Returns:
-        ([(reviewer key, LlmFinding), …], call records).
+        ([(reviewer key, LlmFinding), …], call records, number of invalid items dropped).
 
     Raises:
         agent.llm.client.LlmError: the call failed for good (its ``records`` hold the attempts).
     """
     request = build_request(reviewer.prompt, p.text, p.doc.info.repo_path, reviewer.evidence(p, deterministic, cap),
-                            p.ctx.repo_root)
+                            p.ctx.repo_root, change_text(p))
     answer, records = await client.review(reviewer.key, request)
-    return [(reviewer.key, f) for f in answer.findings], records
+    return [(reviewer.key, f) for f in answer.findings], records, len(answer.invalid)
