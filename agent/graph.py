@@ -151,8 +151,9 @@ def reviewer_node(key: str):
     async def node(state: ReviewState, runtime: Runtime[Deps]) -> dict:
         deps = runtime.context
         cap = max(1, min(deps.max_findings_per_reviewer, deps.max_findings))
+        shared = len(reviewers_to_run(state, deps)) >= 2  # else nobody reads a cached VEP block
         raw, calls, invalid = await run_reviewer(reviewer, state["prepared"], state.get("deterministic", []),
-                                                 deps.client, cap)
+                                                 deps.client, cap, shared)
         return {"raw": raw, "calls": calls, "ran": [key], "invalid": invalid}
 
     node.__name__ = key

@@ -19,6 +19,8 @@ Modes (combinable):
   the cache key of a breakpoint is the model, tools, output format and every block up to it; the
   longest cached prefix is read (``cache_read_input_tokens``), the rest up to the last breakpoint
   written (``cache_creation_input_tokens``); prefixes under ``min_cache_tokens`` are not cached.
+  A written prefix can be read once the writing request's prefill is done (split latency; at
+  once with flat latency), so requests sent at the same moment each write it.
   :meth:`FakeAnthropic.reset_cache` empties it. Tokens are estimated at 4 characters a token.
 - **split latency** (``latency="split"``): the answer time models prefill and output apart: a
   full call (uncached prompt, answer of ``full_output_tokens`` or more) takes ``delay``; prefill
@@ -28,7 +30,7 @@ Modes (combinable):
 - **broken** (scripted per reviewer, header ``x-vep-review-reviewer``): a list of steps, each an
   HTTP status (``429``, ``529``, ``500``), ``"invalid"`` (an answer whose one item is not the
   schema), ``"one_invalid"`` (valid findings plus one whose quote is too long), ``"garbage"`` (no
-  JSON at all), ``"max_tokens"`` (a cut-off answer), ``"unverifiable"`` (a finding whose quote is
+  JSON at all), ``"empty"`` (no finding), ``"max_tokens"`` (a cut-off answer), ``"unverifiable"`` (a finding whose quote is
   not in the VEP), ``"hang"`` (answer after ``hang_seconds``) or ``"ok"``; after the script, ``"ok"``.
 
 A request with ``max_tokens`` 1 (the cache warm-up) gets a one-token answer.
@@ -171,7 +173,7 @@ class FakeAnthropic:
         url: ``http://127.0.0.1:<port>`` once started.
         requests: one dict per request: reviewer, bytes, start, end (``time.monotonic``), status,
             and for answered requests the usage figures it reported (input_tokens, output_tokens,
-            cache_creation_input_tokens, cache_read_input_tokens) and max_tokens.
+            cache_creation_input_tokens, cache_read_input_tokens), max_tokens and the answer text.
     """
 
     def __init__(self, delay: float = 0.0, script: dict[str, list] | None = None, max_requests: int = 500,
@@ -190,7 +192,7 @@ class FakeAnthropic:
         self.requests: list[dict] = []
         self.url = ""
         self._lock = threading.Lock()
-        self._cached: set[str] = set()
+        self._cached: dict[str, float] = {}  # prefix digest -> time.monotonic() from which it can be read
         self._server: ThreadingHTTPServer | None = None
         self._timer: threading.Timer | None = None
 
@@ -258,23 +260,33 @@ class FakeAnthropic:
             if isinstance(block, dict) and block.get("cache_control"):
                 prefixes.append((digest.hexdigest(), total))
         read = written = 0
+        now = time.monotonic()
         with self._lock:
-            hits = [t for d, t in prefixes if d in self._cached]
+            hits = [t for d, t in prefixes if self._cached.get(d, float("inf")) <= now]
             read = max(hits, default=0)
             last = prefixes[-1] if prefixes else None
             if last is not None and last[1] > read and last[1] >= self.min_cache_tokens:
                 written = last[1] - read
+            uncached = max(1, total - read - written)
+            # a written prefix becomes readable once this request's prefill is done (the API
+            # caches it as the model starts answering): requests sent at the same moment all write
+            ready = now + self._prefill_seconds(uncached, written, read)
             for d, t in prefixes:
-                if t >= self.min_cache_tokens:
-                    self._cached.add(d)
-        return max(1, total - read - written), written, read
+                if t >= self.min_cache_tokens and d not in self._cached:
+                    self._cached[d] = ready
+        return uncached, written, read
+
+    def _prefill_seconds(self, uncached: int, written: int, read: int) -> float:
+        if self.latency != "split":
+            return 0.0
+        return self.delay * self.prefill_share * (uncached + written) / max(1, uncached + written + read)
 
     def _answer_seconds(self, step, uncached: int, written: int, read: int, output_tokens: int) -> float:
         if step == "hang":
             return self.hang_seconds
         if self.latency != "split":
             return self.delay
-        prefill = self.delay * self.prefill_share * (uncached + written) / max(1, uncached + written + read)
+        prefill = self._prefill_seconds(uncached, written, read)
         output = self.delay * (1 - self.prefill_share) * min(1.0, output_tokens / self.full_output_tokens)
         return prefill + output
 
@@ -314,6 +326,8 @@ class FakeAnthropic:
             answer = chatty_answer(body, reviewer, self.chatty)
         else:
             answer = synthetic_answer(body, reviewer, unverifiable=step == "unverifiable")
+        if step == "empty":
+            answer = {"findings": []}
         if step == "one_invalid":
             answer = chatty_answer(body, reviewer, 3)
             bad = dict(answer["findings"][0], quote="x" * 500)
@@ -344,7 +358,7 @@ class FakeAnthropic:
         message = {"id": f"msg_fake_{len(self.requests)}", "type": "message", "role": "assistant",
                    "model": body.get("model", "fake"), "content": content, "stop_reason": stop_reason,
                    "stop_sequence": None, "usage": usage}
-        record.update(usage, status=200, end=time.monotonic(), max_tokens=body.get("max_tokens"))
+        record.update(usage, status=200, end=time.monotonic(), max_tokens=body.get("max_tokens"), answer=text)
         self._send(h, 200, message)
 
     @staticmethod

@@ -11,6 +11,7 @@ the same one):
    note that it is data (:mod:`agent.llm.sanitize`), and, with a base version, the change
    (:func:`agent.llm.change.render`). Identical for every reviewer of the VEP: the warm-up
    request (:meth:`agent.llm.client.LlmClient.warm`) writes it once, the reviewers read it.
+   When only one reviewer runs, this breakpoint is left out (nobody would read it).
 3. **user block 2** (not cached): the reviewer's task (``prompts/<reviewer>.md``) and its
    evidence from the deterministic passes. Only this part is paid at the full input price by
    each reviewer.
@@ -49,7 +50,7 @@ def shared_system_text(repo_root: Path | None) -> str:
 
 
 def build_request(task_prompt: str, sanitized_text: str, repo_path: str, evidence: str,
-                  repo_root: Path | None, change_text: str | None = None) -> Request:
+                  repo_root: Path | None, change_text: str | None = None, cache_document: bool = True) -> Request:
     """The request for one reviewer.
 
     Args:
@@ -60,11 +61,14 @@ def build_request(task_prompt: str, sanitized_text: str, repo_path: str, evidenc
         repo_root: the checked repository (process documents), or ``None``.
         change_text: the ``<vep_change>`` block (:func:`agent.llm.change.render`) with a base
             version, else ``None``.
+        cache_document: put breakpoint 2 after the VEP (``False`` when only one reviewer runs:
+            nobody would read the entry, and writing it costs 1.25x the input price).
     """
     system = [{"type": "text", "text": shared_system_text(repo_root), "cache_control": {"type": "ephemeral"}}]
     document = [{"type": "text", "text": wrap_document(sanitized_text, repo_path)}]
     if change_text:
         document.append({"type": "text", "text": change_text})
-    document[-1]["cache_control"] = {"type": "ephemeral"}
+    if cache_document:
+        document[-1]["cache_control"] = {"type": "ephemeral"}
     task = read_prompt(task_prompt).strip() + "\n\n<review_facts>\n" + evidence.strip() + "\n</review_facts>"
     return Request(system, document + [{"type": "text", "text": task}])

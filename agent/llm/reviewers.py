@@ -171,7 +171,7 @@ def change_text(p: Prepared) -> str | None:
 
 
 async def run_reviewer(reviewer: Reviewer, p: Prepared, deterministic: list["Finding"], client: "LlmClient",
-                       cap: int) -> tuple[list[tuple[str, object]], list["CallRecord"], int]:
+                       cap: int, cache_document: bool = True) -> tuple[list[tuple[str, object]], list["CallRecord"], int]:
     """Ask one reviewer.
 
     Returns:
@@ -181,6 +181,6 @@ async def run_reviewer(reviewer: Reviewer, p: Prepared, deterministic: list["Fin
         agent.llm.client.LlmError: the call failed for good (its ``records`` hold the attempts).
     """
     request = build_request(reviewer.prompt, p.text, p.doc.info.repo_path, reviewer.evidence(p, deterministic, cap),
-                            p.ctx.repo_root, change_text(p))
+                            p.ctx.repo_root, change_text(p), cache_document)
     answer, records = await client.review(reviewer.key, request)
     return [(reviewer.key, f) for f in answer.findings], records, len(answer.invalid)
