@@ -96,6 +96,8 @@ def review_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-llm", action="store_true", help="run only the deterministic part")
     p.add_argument("--model", help="Anthropic model id (default: $VEP_REVIEW_MODEL or the configured default)")
     p.add_argument("--base-url", help="Anthropic-compatible endpoint (default: $ANTHROPIC_BASE_URL)")
+    p.add_argument("--max-findings", type=int, metavar="N",
+                   help="at most N LLM findings per VEP, the best ranked (default: configuration llm.max_findings, else 5)")
     p.add_argument("--llm-timeout", type=float, metavar="SECONDS", help="time limit of the LLM part (default: configuration llm.timeout, else 120)")
 
 
@@ -348,12 +350,14 @@ def cmd_review(args) -> int:
     _selectors(args)
     paths = _paths(args)
     stdin = sys.stdin.buffer.read() if "-" in paths else None
-    llm = LlmOptions(enabled=not args.no_llm, model=args.model, base_url=args.base_url, total_timeout=args.llm_timeout)
+    llm = LlmOptions(enabled=not args.no_llm, model=args.model, base_url=args.base_url, total_timeout=args.llm_timeout,
+                     max_findings=args.max_findings)
     try:
         report = run_review(paths, _options(args), llm, stdin=stdin)
     except UsageError as exc:
         raise UsageErrorLine(str(exc)) from None
     return report_and_exit(report, args)
+
 
 def plain(text: str) -> str:
     """A rule's documentation for a terminal: reStructuredText's double backticks

@@ -11,6 +11,7 @@ Looked up at the repository root (the directory holding ``veps/``), first match 
        llm:                                 # the LLM reviewer (vep-review review)
          model: claude-sonnet-5-5           # default model ($VEP_REVIEW_MODEL and --model win)
          reviewers: [design_gaps, cross_sig, feature_gate]
+         max_findings: 5                    # LLM findings per VEP, best ranked (--max-findings wins)
          max_findings_per_reviewer: 5
          timeout: 120                       # seconds for the whole LLM part (--llm-timeout wins)
 
@@ -92,7 +93,8 @@ class Config:
         return cfg
 
 
-_LLM_KEYS = {"model", "effort", "reviewers", "max_findings_per_reviewer", "min_confidence", "output_mode", "timeout"}
+_LLM_KEYS = {"model", "effort", "reviewers", "max_findings", "max_findings_per_reviewer", "min_confidence", "output_mode",
+             "timeout"}
 
 
 def _llm_settings(value, source: str | None) -> dict:

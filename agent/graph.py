@@ -1,17 +1,24 @@
 """The review graph of one VEP (LangGraph)::
 
-    START ─> load ─> checks ─┬─> design_gaps ──┐
-                             ├─> cross_sig ────┼─> verify ─> report ─> END
-                             ├─> feature_gate ─┘
+    START ─> load ─> checks ─┬─> [warm] ─┬─> design_gaps ──┐
+                             │           ├─> cross_sig ────┼─> verify ─> report ─> END
+                             │           └─> feature_gate ─┘
                              └─> report            (no LLM: no key, --no-llm, nothing to review)
 
 - **load**: the reviewers' inputs (:func:`agent.llm.reviewers.prepare`): sanitised text, stage,
-  feature-gate status, cross-SIG pre-pass.
+  feature-gate status, cross-SIG pre-pass, and with a base version the change
+  (:func:`agent.llm.change.compute_change`; an unchanged VEP goes straight to ``report``).
+- **warm**: when two or more reviewers will run, one one-token request writes the cacheable
+  prefix (instructions, process documents, the VEP) so that the parallel reviewers read it
+  instead of each writing it (:meth:`agent.llm.client.LlmClient.warm`; figures in
+  docs/llm-review.md). Never fails the run.
 - **checks**: the deterministic rules (:func:`agent.engine.check_document`), as ``vep-review check``.
 - **design_gaps, cross_sig, feature_gate**: the LLM reviewers, run in parallel (one superstep);
   ``feature_gate`` only when the VEP names no gate. Their writes are merged by reducers
   (``operator.add``) on ``raw``, ``calls``, ``notes`` and ``ran``.
-- **verify**: quote verification, lines, caps, de-duplication (:mod:`agent.llm.verify`).
+- **verify**: quote verification, the checking pass (the reviewers' self-check and the
+  deterministic filters), the change filter, de-duplication and the VEP's ranked budget of
+  ``max_findings`` (:mod:`agent.llm.verify`).
 - **report**: the :class:`agent.findings.FileReport`: deterministic and verified LLM findings, by line.
 
 A reviewer disabled in the VEP (``<!-- vep-review: disable=LLM201 -->``) is not routed to.
@@ -45,8 +52,9 @@ from agent.document import VepDocument
 from agent.engine import check_document
 from agent.findings import FileReport, Finding, Severity
 from agent.llm.client import LlmClient, LlmError
-from agent.llm.reviewers import BY_KEY, REVIEWERS, Prepared, prepare, run_reviewer
-from agent.llm.verify import VerifyStats, verify
+from agent.llm.prompts import build_request
+from agent.llm.reviewers import BY_KEY, REVIEWERS, Prepared, change_text, prepare, run_reviewer
+from agent.llm.verify import DEFAULT_MAX_FINDINGS, DEFAULT_MIN_CONFIDENCE, VerifyStats, verify
 
 
 class ReviewState(TypedDict, total=False):
@@ -57,6 +65,7 @@ class ReviewState(TypedDict, total=False):
     prepared: Prepared                        # load
     deterministic: list[Finding]              # checks
     raw: Annotated[list, operator.add]        # reviewers: (reviewer key, LlmFinding)
+    invalid: Annotated[int, operator.add]     # reviewers: answer items that did not validate
     calls: Annotated[list, operator.add]      # reviewers: agent.llm.client.CallRecord
     ran: Annotated[list[str], operator.add]   # reviewers that answered
     notes: Annotated[list[str], operator.add]  # any node: one-line reasons (failures, skips)
@@ -72,32 +81,67 @@ class Deps:
     Attributes:
         client: the LLM client, ``None`` when the LLM part does not run.
         reviewers: keys of the enabled reviewers.
+        max_findings: the VEP's budget of LLM findings, across reviewers.
         max_findings_per_reviewer, min_confidence: verification limits.
+        warmup: send the cache warm-up request before two or more parallel reviewers.
     """
 
     client: LlmClient | None
     reviewers: tuple[str, ...] = tuple(r.key for r in REVIEWERS)
+    max_findings: int = DEFAULT_MAX_FINDINGS
     max_findings_per_reviewer: int = 5
-    min_confidence: float = 0.0
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    warmup: bool = True
 
 
 async def load(state: ReviewState) -> dict:
-    return {"prepared": prepare(state["doc"], state["ctx"])}
+    prepared = prepare(state["doc"], state["ctx"])
+    ctx = state["ctx"]
+    if ctx.has_base and ctx.base is not None:
+        from agent.llm.change import compute_change
+
+        prepared.change = compute_change(ctx.base, state["doc"])
+    return {"prepared": prepared}
 
 
 async def checks(state: ReviewState) -> dict:
     return {"deterministic": check_document(state["doc"], state["ctx"])}
 
 
+def reviewers_to_run(state: ReviewState, deps: Deps) -> list[str]:
+    """Keys of the reviewers that run on this VEP (empty: no LLM call at all)."""
+    prepared = state.get("prepared")
+    if deps.client is None or prepared is None or deps.max_findings <= 0:
+        return []
+    if prepared.change is not None and prepared.change.empty:
+        return []
+    off = suppressed_reviewers(state["doc"].text)
+    return [r.key for r in REVIEWERS if r.key in deps.reviewers and r.key not in off and r.applies(prepared)[0]]
+
+
 def route(state: ReviewState, runtime: Runtime[Deps]) -> list[str]:
     """The reviewers to run in parallel, or straight to ``report``."""
-    deps = runtime.context
-    prepared = state.get("prepared")
-    if deps.client is None or prepared is None:
-        return ["report"]
-    off = suppressed_reviewers(state["doc"].text)
-    keys = [r.key for r in REVIEWERS if r.key in deps.reviewers and r.key not in off and r.applies(prepared)[0]]
+    return reviewers_to_run(state, runtime.context) or ["report"]
+
+
+def route_after_checks(state: ReviewState, runtime: Runtime[Deps]) -> list[str]:
+    """``warm`` first when two or more reviewers will share the cached prefix, else :func:`route`."""
+    keys = reviewers_to_run(state, runtime.context)
+    if len(keys) >= 2 and runtime.context.warmup:
+        return ["warm"]
     return keys or ["report"]
+
+
+async def warm(state: ReviewState, runtime: Runtime[Deps]) -> dict:
+    """The cache warm-up request (see the module docstring); its failure is only a note."""
+    deps = runtime.context
+    p = state["prepared"]
+    reviewer = BY_KEY[reviewers_to_run(state, deps)[0]]
+    try:
+        request = build_request(reviewer.prompt, p.text, p.doc.info.repo_path, "", p.ctx.repo_root, change_text(p))
+        return {"calls": await deps.client.warm(request)}
+    except Exception as exc:  # noqa: BLE001 - a warm-up only saves money
+        return {"notes": [f"warm: {type(exc).__name__}: {' '.join(str(exc).split())[:160]}"]}
 
 
 def reviewer_node(key: str):
@@ -106,9 +150,11 @@ def reviewer_node(key: str):
 
     async def node(state: ReviewState, runtime: Runtime[Deps]) -> dict:
         deps = runtime.context
-        raw, calls = await run_reviewer(reviewer, state["prepared"], state.get("deterministic", []), deps.client,
-                                        deps.max_findings_per_reviewer)
-        return {"raw": raw, "calls": calls, "ran": [key]}
+        cap = max(1, min(deps.max_findings_per_reviewer, deps.max_findings))
+        shared = len(reviewers_to_run(state, deps)) >= 2  # else nobody reads a cached VEP block
+        raw, calls, invalid = await run_reviewer(reviewer, state["prepared"], state.get("deterministic", []),
+                                                 deps.client, cap, shared)
+        return {"raw": raw, "calls": calls, "ran": [key], "invalid": invalid}
 
     node.__name__ = key
     return node
@@ -117,8 +163,11 @@ def reviewer_node(key: str):
 async def verify_node(state: ReviewState, runtime: Runtime[Deps]) -> dict:
     deps = runtime.context
     doc = state["doc"]
-    findings, stats = verify(doc, state.get("raw", []), state.get("deterministic", []), BY_KEY, deps.max_findings_per_reviewer,
-                             deps.min_confidence)
+    prepared = state.get("prepared")
+    findings, stats = verify(doc, state.get("raw", []), state.get("deterministic", []), BY_KEY,
+                             deps.max_findings_per_reviewer, deps.min_confidence, max_findings=deps.max_findings,
+                             ran=state.get("ran", []), change=prepared.change if prepared is not None else None,
+                             invalid=state.get("invalid", 0))
     return {"llm_findings": findings, "stats": stats}
 
 
@@ -179,7 +228,9 @@ def build_graph(reviewer_timeout: float = 300.0):
     g.add_node("report", report)
     g.add_edge(START, "load")
     g.add_edge("load", "checks")
-    g.add_conditional_edges("checks", route, [r.key for r in REVIEWERS] + ["report"])
+    g.add_node("warm", warm)
+    g.add_conditional_edges("checks", route_after_checks, ["warm"] + [r.key for r in REVIEWERS] + ["report"])
+    g.add_conditional_edges("warm", route, [r.key for r in REVIEWERS] + ["report"])
     g.add_edge("verify", "report")
     g.add_edge("report", END)
     return g.compile()

@@ -60,8 +60,14 @@ class LlmOptions:
             the configuration's ``llm: {timeout: …}``, else :data:`DEFAULT_LLM_TIMEOUT`.
         max_retries: retries of a failed request (429, 5xx, 529, timeouts, connection errors).
         max_retry_wait: upper bound in seconds of any wait between retries, ``retry-after`` included.
-        max_findings_per_reviewer: cap after verification.
-        min_confidence: findings below this confidence are dropped.
+        max_findings: the VEP's budget of LLM findings across reviewers, after verification and
+            ranking (``--max-findings``; configuration ``llm: {max_findings: N}``; 0 turns the
+            reviewers off).
+        max_findings_per_reviewer: cap per reviewer after verification.
+        min_confidence: findings below this confidence are dropped (configuration
+            ``llm: {min_confidence: x}``).
+        warmup: before two or more parallel reviewers, one one-token request writes the cached
+            prefix (docs/llm-review.md, "Prompt caching").
         max_tokens: output budget per call (a repair of a truncated answer doubles it).
         effort: ``output_config.effort`` (``low`` … ``max``) for models that support it; ``None``
             leaves the model's default.
@@ -81,8 +87,10 @@ class LlmOptions:
     total_timeout: float | None = None
     max_retries: int = 2
     max_retry_wait: float = 10.0
+    max_findings: int | None = None
     max_findings_per_reviewer: int = 5
-    min_confidence: float = 0.0
+    min_confidence: float | None = None
+    warmup: bool = True
     max_tokens: int = 8000
     effort: str | None = "medium"
     output_mode: str = "json"
@@ -185,9 +193,14 @@ async def areview_documents(items: list[tuple["VepDocument", "CheckContext"]], l
             return Report(files=with_stages(files, items),
                           llm_status=f"skipped: the review graph needs langgraph ({exc.name} is not installed)")
         reviewers = tuple(llm.reviewers or config_llm.get("reviewers") or Deps.reviewers)
-        deps = Deps(client=client, reviewers=reviewers,
+        from agent.llm.verify import DEFAULT_MAX_FINDINGS, DEFAULT_MIN_CONFIDENCE
+
+        max_findings = llm.max_findings if llm.max_findings is not None else config_llm.get("max_findings", DEFAULT_MAX_FINDINGS)
+        min_confidence = (llm.min_confidence if llm.min_confidence is not None
+                          else config_llm.get("min_confidence", DEFAULT_MIN_CONFIDENCE))
+        deps = Deps(client=client, reviewers=reviewers, max_findings=int(max_findings),
                     max_findings_per_reviewer=int(config_llm.get("max_findings_per_reviewer", llm.max_findings_per_reviewer)),
-                    min_confidence=float(config_llm.get("min_confidence", llm.min_confidence)))
+                    min_confidence=float(min_confidence), warmup=llm.warmup)
         gate = asyncio.Semaphore(max(1, llm.max_parallel_documents))
         start = time.monotonic()  # after the one-time imports: the review's own wall time
 
@@ -272,6 +285,28 @@ def _group_reasons(notes: list[str], limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+#: The verifier's drop counters, in the order the usage figures list them (:class:`agent.llm.verify.VerifyStats`).
+DROP_KEYS = ("dropped_invalid", "dropped_unverified", "dropped_answered", "dropped_generic", "dropped_unsupported",
+             "dropped_off_task", "dropped_unchanged", "dropped_low_confidence", "dropped_duplicate", "dropped_capped")
+_DROP_WORDS = {"dropped_invalid": "invalid", "dropped_unverified": "quote not in the VEP",
+               "dropped_answered": "answered elsewhere in the VEP", "dropped_generic": "generic",
+               "dropped_unsupported": "not supported by its quote", "dropped_off_task": "another reviewer's topic",
+               "dropped_unchanged": "about unchanged text", "dropped_low_confidence": "low confidence",
+               "dropped_duplicate": "duplicate", "dropped_capped": "over the budget"}
+
+
+def budget_summary(candidates: int, kept: int, dropped: dict[str, int]) -> str:
+    """``"; 3 of 14 candidate findings kept (dropped: 2 quote not in the VEP, 9 over the budget)"``,
+    or, when nothing was kept, a line saying that an empty review is a good answer."""
+    why = ", ".join(f"{n} {_DROP_WORDS[k]}" for k, n in dropped.items() if n)
+    why = f" (dropped: {why})" if why else ""
+    if kept == 0:
+        if candidates == 0:
+            return "; no LLM finding: the reviewers raised no concern"
+        return f"; no LLM finding: none of {candidates} candidate(s) survived checking{why}"
+    return f"; {kept} of {candidates} candidate finding(s) kept{why}"
+
+
 def summarize_llm(states: list[dict], model: str, skip: str | None, attempted: bool, wall: float,
                   items: list) -> tuple[str, dict]:
     """(``llm_status`` one-liner, ``usage`` dict) from the final graph states."""
@@ -290,8 +325,8 @@ def summarize_llm(states: list[dict], model: str, skip: str | None, attempted: b
     stats = [s["stats"] for s in states if s.get("stats") is not None]
     totals = {k: sum(getattr(c, k) for c in answered)
               for k in ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")}
-    dropped = {k: sum(getattr(st, k) for st in stats)
-               for k in ("dropped_unverified", "dropped_duplicate", "dropped_capped", "dropped_low_confidence")}
+    dropped = {k: sum(getattr(st, k) for st in stats) for k in DROP_KEYS}
+    candidates, kept = sum(st.candidates + st.dropped_invalid for st in stats), sum(st.kept for st in stats)
     models = sorted({c.model for c in answered if c.model})
     usage = {
         "model": model,
@@ -302,6 +337,14 @@ def summarize_llm(states: list[dict], model: str, skip: str | None, attempted: b
         "wall_seconds": round(wall, 2),
         "slowest_call_seconds": round(max((c.seconds for c in calls), default=0.0), 2),
         "request_bytes": sum(c.request_bytes for c in calls),
+        "cache_writes": sum(1 for c in answered if "write" in c.cache),
+        "cache_reads": sum(1 for c in answered if "read" in c.cache),
+        "per_call": [{"reviewer": c.reviewer, "purpose": c.purpose, "cache": c.cache, "input_tokens": c.input_tokens,
+                      "cache_creation_input_tokens": c.cache_creation_input_tokens,
+                      "cache_read_input_tokens": c.cache_read_input_tokens, "output_tokens": c.output_tokens}
+                     for c in answered],
+        "candidates": candidates,
+        "llm_findings": kept,
         **dropped,
         "documents": len(items),
         "reviewers_ran": ran,
@@ -310,7 +353,7 @@ def summarize_llm(states: list[dict], model: str, skip: str | None, attempted: b
     if models and models != [model]:
         usage["answered_by"] = ", ".join(models)
     plural = "s" * (len(answered) != 1)
-    suffix = f"; {dropped['dropped_unverified']} finding(s) dropped: quote not in the VEP" if dropped["dropped_unverified"] else ""
+    suffix = budget_summary(candidates, kept, dropped) if stats else ""
     problems = _group_reasons(reviewer_failed + other_failed)
     if ran and not problems:
         return f"ran: {len(answered)} call{plural}, model {model}{suffix}", usage

@@ -4,9 +4,10 @@ Starts agent.llm.fake_server.FakeAnthropic on 127.0.0.1 (random port; it answers
 after --delay seconds with synthetic findings, serves at most 200 requests and stops by itself
 after 120 s), then reviews real corpus VEPs one at a time and reports, per VEP:
 
-- the review's wall time against the slowest single call: the reviewers run in parallel, so the
-  review should take about as long as its slowest call (target: within 1.2x);
-- calls per VEP (target: at most 3; two when the VEP names its feature gate);
+- the review's wall time against its critical path (the cache warm-up, when there is one, plus the
+  slowest reviewer call): the reviewers run in parallel, so the review should take about as long
+  as that path (target: within 1.2x); the cost side is benchmarks/bench_review_cost.py;
+- calls per VEP (target: at most 4: a warm-up, then two or three reviewers);
 - request sizes (bytes of JSON sent per call: the shared prompt prefix, the VEP, the evidence).
 
 One-time costs (importing anthropic and langgraph, compiling the SIG-area patterns) are paid in
@@ -72,21 +73,22 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(args.runs):
                 wall, report, reqs = review_once(path, server, args.delay)
                 walls.append(wall)
-                slowest.append(max(r["end"] - r["start"] for r in reqs))
+                warm = [r["end"] - r["start"] for r in reqs if r["reviewer"] == "warmup"]
+                slowest.append(sum(warm) + max(r["end"] - r["start"] for r in reqs if r["reviewer"] != "warmup"))
                 calls.append(len(reqs))
                 sizes += [r["bytes"] for r in reqs]
                 status = report.llm_status
             wall, slow = statistics.median(walls), statistics.median(slowest)
             ratio = wall / slow
-            ok &= ratio <= 1.2 and max(calls) <= 3
+            ok &= ratio <= 1.2 and max(calls) <= 4
             rows.append((path.parent.name, wall, slow, ratio, max(calls), statistics.median(sizes), max(sizes), status))
     lines = [f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}; fake server delay {args.delay:g} s; "
              f"median of {args.runs} runs per VEP after a warm-up run.", "",
-             "| VEP | review wall (s) | slowest call (s) | ratio | calls | request bytes (median / max) |",
+             "| VEP | review wall (s) | critical path (s) | ratio | calls | request bytes (median / max) |",
              "| --- | ---: | ---: | ---: | ---: | ---: |"]
     lines += [f"| {name} | {wall:.2f} | {slow:.2f} | {ratio:.2f} | {calls} | {med:,.0f} / {mx:,} |"
               for name, wall, slow, ratio, calls, med, mx, _ in rows]
-    lines += ["", "Targets: ratio <= 1.20 (reviewers in parallel), calls <= 3 per VEP: " + ("met" if ok else "NOT met")]
+    lines += ["", "Targets: ratio <= 1.20 (reviewers in parallel), calls <= 4 per VEP: " + ("met" if ok else "NOT met")]
     print("\n".join(lines))
     return 0 if ok else 1
 

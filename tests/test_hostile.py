@@ -201,11 +201,14 @@ def _trickle(conn):
 
 def _not_json(conn):
     body = b"<html>proxy error</html>"
-    conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body))
+    # "connection: close" as the server closes it: a client reusing it would race the close
+    conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n"
+                 b"content-length: %d\r\n\r\n%s" % (len(body), body))
 
 
 def _truncated(conn):
-    conn.sendall(b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{"id": "msg_1", "ty')
+    conn.sendall(b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: 500\r\n\r\n'
+                 b'{"id": "msg_1", "ty')
 
 
 @pytest.fixture(autouse=True)

@@ -204,7 +204,7 @@ def test_installed_wheel_reviews_with_its_packaged_prompts(full, outside):
     prompts = sh(full, "-c", "from agent.llm.prompts_dir import prompts_root; print(prompts_root())",
                  cwd=outside, env=clean_env()).stdout.strip()
     assert prompts.endswith("site-packages/agent/prompts"), prompts
-    with FakeAnthropic(delay=0.01) as server:
+    with FakeAnthropic(delay=0.01, chatty=8) as server:
         proc = vep_review(full, "review", "--output-format", "json", "--base-url", server.url, EXAMPLE, cwd=outside)
     assert proc.returncode in (0, 1), proc.stderr
     data = json.loads(proc.stdout)

@@ -37,6 +37,9 @@ from agent.llm.schema import ReviewerOutput, describe_error
 
 #: Header naming the reviewer of a request.
 REVIEWER_HEADER = "x-vep-review-reviewer"
+#: Reviewer header and text of the cache warm-up request (:meth:`LlmClient.warm`).
+WARMUP_REVIEWER = "warmup"
+WARMUP_TEXT = "<warmup>Cache warm-up: no review is wanted; answer with nothing.</warmup>"
 #: Largest ``max_tokens`` a repair of a truncated answer asks for.
 MAX_REPAIR_TOKENS = 32_000
 
@@ -49,7 +52,7 @@ class CallRecord:
 
     Attributes:
         reviewer: the reviewer that made it.
-        purpose: ``"review"`` or ``"repair"``.
+        purpose: ``"review"``, ``"repair"`` or ``"warmup"`` (:meth:`LlmClient.warm`).
         ok: a message came back (then tokens are filled).
         status: HTTP status, ``None`` for a timeout or connection error.
         seconds: wall time of the request.
@@ -74,6 +77,13 @@ class CallRecord:
     stop_reason: str | None = None
     error: str | None = None
     model: str | None = None
+
+    @property
+    def cache(self) -> str:
+        """What the call did with the prompt cache, from its usage fields: ``"write"``,
+        ``"read"``, ``"read+write"`` or ``"none"``."""
+        wrote, read = self.cache_creation_input_tokens > 0, self.cache_read_input_tokens > 0
+        return "read+write" if wrote and read else "write" if wrote else "read" if read else "none"
 
 
 class LlmError(Exception):
@@ -160,11 +170,17 @@ class LlmClient:
     async def review(self, reviewer: str, request: Request) -> tuple[ReviewerOutput, list[CallRecord]]:
         """Ask for a :class:`ReviewerOutput`.
 
+        The answer is validated item by item (:meth:`ReviewerOutput.parse_lenient`): an invalid
+        finding is dropped on its own (listed in the answer's ``invalid``), a cut-off answer keeps
+        its complete findings. Only an answer that is unusable as a whole (not JSON, no findings
+        list, cut off before its first finding) gets the one repair call, which resends the same
+        request (whose prefix the cache holds) plus a short note.
+
         Returns:
             (the validated answer, the call records).
 
         Raises:
-            LlmError: the API stayed unavailable after the retries, or the answer was invalid
+            LlmError: the API stayed unavailable after the retries, or the answer was unusable
                 (or truncated) twice, or the model refused.
         """
         records: list[CallRecord] = []
@@ -190,6 +206,31 @@ class LlmClient:
                 else:
                     reason = f"invalid output after one repair attempt ({second.problem})"
                 raise LlmError(reason, second.kind, records) from None
+
+    async def warm(self, request: Request) -> list[CallRecord]:
+        """Write the cacheable prefix of ``request`` (everything up to its last ``cache_control``
+        breakpoint) with a one-token request, so that the reviewers started after it read the
+        cache instead of each writing it (docs/llm-review.md, "Prompt caching").
+
+        The request keeps the reviewers' model, system blocks, output format and effort (they
+        are part of the cache key) and drops everything after the last breakpoint; its answer
+        is ignored. Never raises: a failed warm-up only costs the cache reads.
+
+        Returns:
+            the call records (purpose ``"warmup"``).
+        """
+        records: list[CallRecord] = []
+        user, last = list(request.user), None
+        for i, block in enumerate(user):
+            if "cache_control" in block:
+                last = i
+        prefix = user[: last + 1] if last is not None else user
+        params = self._params(Request(request.system, prefix + [{"type": "text", "text": WARMUP_TEXT}]), 1)
+        try:
+            await self._send(WARMUP_REVIEWER, "warmup", params, records)
+        except LlmError as exc:
+            return exc.records
+        return records
 
     # -- request -------------------------------------------------------------------------------
 
@@ -319,12 +360,12 @@ class LlmClient:
                 block = next((b for b in msg.content if getattr(b, "type", None) == "tool_use"), None)
                 if block is None:
                     raise ValueError("the answer has no record_findings tool call")
-                return ReviewerOutput.model_validate(block.input)
+                return ReviewerOutput.parse_lenient(block.input)
             text = "".join(b.text for b in msg.content if getattr(b, "type", None) == "text")
             if not text.strip():
                 raise ValueError("the answer has no text")
-            return ReviewerOutput.parse_text(text)
-        except Exception as exc:  # ValidationError, ValueError, JSONDecodeError
+            return ReviewerOutput.parse_lenient(text, truncated=truncated)
+        except Exception as exc:  # ValueError, JSONDecodeError: unusable as a whole
             if truncated:
                 raise _Invalid(f"stop_reason max_tokens: the answer was cut off at {msg.usage.output_tokens} "
                                f"output tokens", "truncated") from None

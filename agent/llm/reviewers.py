@@ -48,6 +48,8 @@ class Prepared:
             matter ``stage``, else the lowest targeted stage not shipped by ``ctx.today``).
         gate: :class:`agent.llm.gates.GateStatus`.
         cross_sig: :class:`agent.llm.taxonomy.CrossSigReport`.
+        change: :class:`agent.llm.change.Change` against the base version, ``None`` without a
+            base or for a VEP new in it (set by the graph's ``load`` node).
     """
 
     doc: "VepDocument"
@@ -56,6 +58,7 @@ class Prepared:
     stage: Stage
     gate: gates.GateStatus
     cross_sig: taxonomy.CrossSigReport
+    change: object = None
 
 
 def prepare(doc: "VepDocument", ctx: "CheckContext") -> Prepared:
@@ -178,17 +181,24 @@ REVIEWERS: tuple[Reviewer, ...] = (
 BY_KEY = {r.key: r for r in REVIEWERS}
 
 
+def change_text(p: Prepared) -> str | None:
+    """The ``<vep_change>`` block of ``p`` (with a base version), else ``None``."""
+    from agent.llm.change import render
+
+    return render(p.change) if p.change is not None else None
+
+
 async def run_reviewer(reviewer: Reviewer, p: Prepared, deterministic: list["Finding"], client: "LlmClient",
-                       cap: int) -> tuple[list[tuple[str, object]], list["CallRecord"]]:
+                       cap: int, cache_document: bool = True) -> tuple[list[tuple[str, object]], list["CallRecord"], int]:
     """Ask one reviewer.
 
     Returns:
-        ([(reviewer key, LlmFinding), …], call records).
+        ([(reviewer key, LlmFinding), …], call records, number of invalid items dropped).
 
     Raises:
         agent.llm.client.LlmError: the call failed for good (its ``records`` hold the attempts).
     """
     request = build_request(reviewer.prompt, p.text, p.doc.info.repo_path, reviewer.evidence(p, deterministic, cap),
-                            p.ctx.repo_root)
+                            p.ctx.repo_root, change_text(p), cache_document)
     answer, records = await client.review(reviewer.key, request)
-    return [(reviewer.key, f) for f in answer.findings], records
+    return [(reviewer.key, f) for f in answer.findings], records, len(answer.invalid)

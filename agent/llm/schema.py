@@ -18,7 +18,7 @@ import json
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 #: The human-concern categories of ``../shared/evals/README.md`` (what human reviewers raised
 #: on historic VEP PRs); every LLM finding carries one.
@@ -59,6 +59,11 @@ class LlmFinding(BaseModel):
         suggestion: what the author should do, one imperative sentence.
         confidence: 0.0-1.0, how sure the reviewer is that a human reviewer would agree.
         sig: for cross-SIG findings, the SIG concerned (``sig-network``), else ``null``.
+        answered_in, fits_any_vep, quote_supports: the reviewer's self-check of the finding (the
+            checking pass, docs/llm-review.md): a finding answered elsewhere, generic, or not
+            supported by its quote is dropped by :func:`agent.llm.verify.verify`.
+        conflicts_with: with a base version, a changed passage that the (unchanged) quote now
+            contradicts; such a finding survives the change filter when this passage is changed text.
     """
 
     model_config = ConfigDict(extra="ignore", json_schema_extra={"description": "One concern about the VEP."})
@@ -73,6 +78,15 @@ class LlmFinding(BaseModel):
     suggestion: str = Field(description="What the author should do, one imperative sentence.")
     confidence: float = Field(description="0.0 to 1.0: how sure you are that a maintainer would agree.")
     sig: str | None = Field(default=None, description="For cross-SIG concerns, the SIG concerned, e.g. sig-storage.")
+    answered_in: str | None = Field(default=None, description="Self-check: heading of a VEP section that already "
+                                                              "answers this concern, else null.")
+    fits_any_vep: bool = Field(default=False, description="Self-check: true if the concern would fit almost any VEP "
+                                                          "(names nothing specific to this design).")
+    quote_supports: bool = Field(default=True, description="Self-check: true if the quoted passage is what the "
+                                                           "concern is about.")
+    conflicts_with: str | None = Field(default=None, description="Only when reviewing a change and the quote is "
+                                                                 "unchanged text: verbatim changed passage it now "
+                                                                 "contradicts, else null.")
 
     @field_validator("category", mode="before")
     @classmethod
@@ -114,11 +128,63 @@ class LlmFinding(BaseModel):
 
 
 class ReviewerOutput(BaseModel):
-    """A reviewer's whole answer: a list of findings, empty when the VEP is fine."""
+    """A reviewer's whole answer: a list of findings, empty when the VEP is fine.
+
+    Attributes (besides the schema's ``findings``):
+        invalid: one line per item dropped because it did not validate (see :meth:`parse_lenient`).
+        salvaged: the answer was cut off (``max_tokens``) and only its complete items were kept.
+    """
 
     model_config = ConfigDict(extra="ignore", json_schema_extra={"description": "The review's findings."})
 
     findings: list[LlmFinding] = Field(description="Concerns, most important first; an empty list is a good answer.")
+    _invalid: list = PrivateAttr(default_factory=list)
+    _salvaged: bool = PrivateAttr(default=False)
+
+    @property
+    def invalid(self) -> list[str]:
+        return self._invalid
+
+    @property
+    def salvaged(self) -> bool:
+        return self._salvaged
+
+    @classmethod
+    def parse_lenient(cls, data, truncated: bool = False) -> ReviewerOutput:
+        """Validate an answer item by item: an invalid item is dropped (and listed in
+        :attr:`invalid`) on its own, the valid ones are kept (issue 10, "partial answers").
+
+        Args:
+            data: the answer text (JSON, possibly fenced or surrounded by prose) or an already
+                decoded object (the input of the output tool).
+            truncated: the answer stopped at ``max_tokens``: the complete items before the cut
+                are kept (:func:`salvage_items`).
+
+        Raises:
+            ValueError: the answer is unusable as a whole (no JSON object, no ``findings`` list,
+                or a cut-off answer without one complete item); only then is a repair worth a call.
+        """
+        salvaged = False
+        if isinstance(data, str):
+            try:
+                data = json.loads(extract_json(data))
+            except (ValueError, json.JSONDecodeError) as exc:
+                if not truncated:
+                    raise ValueError(describe_error(exc)) from None
+                data, salvaged = {"findings": salvage_items(data)}, True
+                if not data["findings"]:
+                    raise ValueError("the answer was cut off before its first complete finding") from None
+        if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+            raise ValueError("findings: the answer has no findings list")
+        kept, invalid = [], []
+        for i, item in enumerate(data["findings"]):
+            try:
+                kept.append(LlmFinding.model_validate(item))
+            except ValidationError as exc:
+                invalid.append(f"findings.{i}: {describe_error(exc, limit=2)}")
+        out = cls.model_construct(findings=kept)
+        out._invalid, out._salvaged = invalid, salvaged
+        return out
 
     @classmethod
     def parse_text(cls, text: str) -> ReviewerOutput:
@@ -161,6 +227,25 @@ def extract_json(text: str) -> str:
     if start < 0 or end <= start:
         raise ValueError("the answer holds no JSON object")
     return text[start : end + 1]
+
+
+def salvage_items(text: str) -> list:
+    """The complete items of a ``findings`` array in a cut-off JSON answer (``[]`` when none).
+
+    ``'{"findings": [{…}, {…}, {"quote": "The ca'`` -> the first two objects.
+    """
+    start = text.find("[", text.find('"findings"'))
+    if start < 0:
+        return []
+    decoder, pos, items = json.JSONDecoder(), start + 1, []
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        try:
+            item, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            return items
+        items.append(item)
 
 
 def describe_error(exc: Exception, limit: int = 5) -> str:

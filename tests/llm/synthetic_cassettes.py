@@ -39,6 +39,13 @@ def message(findings=None, text=None, stop_reason="end_turn", usage=None, n=1):
                  "stop_sequence": None, "usage": u}, {}
 
 
+def warmup(n=0, write=3900):
+    """The answer to the cache warm-up request (max_tokens 1): one token, cut off."""
+    return message(text="{", stop_reason="max_tokens", n=n,
+                   usage={"input_tokens": 12, "output_tokens": 1, "cache_creation_input_tokens": write,
+                          "cache_read_input_tokens": 0})
+
+
 def error(status, kind, retry_after=None):
     headers = {"retry-after": [str(retry_after)]} if retry_after is not None else {}
     return status, {"type": "error", "error": {"type": kind, "message": f"synthetic {kind}"},
@@ -66,15 +73,15 @@ SCENARIOS = {
     "happy_path": [
         ("design_gaps", message([
             finding(DG_QUOTE, "upgrade-rollback",
-                    "The VEP does not say what happens to running VMs and to virt-handler during a rolling upgrade.",
-                    "Describe the behaviour of existing VMs and of mixed virt-handler versions during an upgrade.",
+                    "The VEP does not say what happens to the volume cache of running VMs during a rolling upgrade.",
+                    "Describe how the cache is rebuilt for existing VMs and mixed virt-handler versions during an upgrade.",
                     section="Update/Rollback Compatibility"),
             # a line break where the VEP has a space: found by whitespace normalisation
             finding("The cache adds one watch per node\non NetworkAttachmentDefinitions.", "scalability-performance",
                     "One watch per node on every NetworkAttachmentDefinition is not quantified for large clusters.",
                     "Estimate the watch load and memory per node for clusters with thousands of nodes.",
                     severity="info", confidence=0.6, section="Scalability"),
-        ], usage={"cache_creation_input_tokens": 3900, "cache_read_input_tokens": 0}, n=1)),
+        ], n=1)),
         ("cross_sig", message([
             finding(CS_QUOTE, "cross-sig",
                     "The design caches hotplugged volume claims, which sig-storage owns, without listing sig-storage.",
@@ -90,8 +97,8 @@ SCENARIOS = {
     # 429 with a long retry-after, then success: the wait is capped
     "rate_limited_then_ok": [
         ("design_gaps", error(429, "rate_limit_error", retry_after=60)),
-        ("design_gaps", message([finding(DG_QUOTE, "upgrade-rollback", "Upgrade behaviour is not described.",
-                                         "Describe upgrades with running VMs.")], n=1)),
+        ("design_gaps", message([finding(DG_QUOTE, "upgrade-rollback", "Rebuilding the cache on restart is not described for upgrades.",
+                                         "Describe how the cache is rebuilt during upgrades with running VMs.")], n=1)),
         ("cross_sig", message([], n=2)),
         ("feature_gate", message([], n=3)),
     ],
@@ -99,21 +106,27 @@ SCENARIOS = {
     "overloaded_exhausted": [
         (r, error(529, "overloaded_error")) for r in ("design_gaps", "cross_sig", "feature_gate") for _ in range(3)
     ],
-    # design_gaps: invalid answer, then a valid one; cross_sig: invalid twice
+    # design_gaps: an unusable answer (no findings list), then a valid one; cross_sig: unusable
+    # twice; feature_gate: one invalid item beside a valid one (dropped alone, no repair)
     "malformed_output": [
-        ("design_gaps", message(text='{"findings": [{"quote": 42, "category": "api"}]}', n=1)),
-        ("design_gaps", message([finding(DG_QUOTE, "upgrade-rollback", "Upgrade behaviour is not described.",
-                                         "Describe upgrades with running VMs.")], n=2)),
+        ("design_gaps", message(text='{"finding": [{"quote": 42, "category": "api"}]}', n=1)),
+        ("design_gaps", message([finding(DG_QUOTE, "upgrade-rollback", "Rebuilding the cache on restart is not described for upgrades.",
+                                         "Describe how the cache is rebuilt during upgrades with running VMs.")], n=2)),
         ("cross_sig", message(text="I could not produce JSON for this review.", n=3)),
         ("cross_sig", message(text='{"findings": "none"}', n=4)),
-        ("feature_gate", message([], n=5)),
+        ("feature_gate", message([
+            finding(FG_QUOTE, "feature-gate",
+                    "Enabling the cache on every node at upgrade, with no gate, exposes all users to its regressions.",
+                    "Put the cache behind a feature gate."),
+            {"quote": 42, "category": "api"},
+        ], n=5)),
     ],
     # design_gaps: cut at max_tokens, then complete; feature_gate: cut twice
     "max_tokens": [
         ("design_gaps", message(text='{"findings": [{"quote": "The cache is rebuilt on re', stop_reason="max_tokens",
                                 usage={"output_tokens": 8000}, n=1)),
-        ("design_gaps", message([finding(DG_QUOTE, "upgrade-rollback", "Upgrade behaviour is not described.",
-                                         "Describe upgrades with running VMs.")], n=2)),
+        ("design_gaps", message([finding(DG_QUOTE, "upgrade-rollback", "Rebuilding the cache on restart is not described for upgrades.",
+                                         "Describe how the cache is rebuilt during upgrades with running VMs.")], n=2)),
         ("cross_sig", message([], n=3)),
         ("feature_gate", message(text='{"findings": [{"quote": "The cache is', stop_reason="max_tokens",
                                  usage={"output_tokens": 8000}, n=4)),
@@ -123,7 +136,8 @@ SCENARIOS = {
     # one quote is in the VEP, one is not (invented by the "model"): the second is dropped
     "unverified_quote": [
         ("design_gaps", message([
-            finding(DG_QUOTE, "upgrade-rollback", "Upgrade behaviour is not described.", "Describe upgrades with running VMs."),
+            finding(DG_QUOTE, "upgrade-rollback", "Rebuilding the cache on restart is not described for upgrades.",
+                    "Describe how the cache is rebuilt during upgrades with running VMs."),
             finding("The cache is encrypted with a per-node key stored in a Secret.", "security",
                     "Key rotation for the cache is not described.", "Describe how the per-node key is rotated."),
         ], n=1)),
@@ -145,6 +159,7 @@ SCENARIOS = {
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, exchanges in SCENARIOS.items():
+        exchanges = [("warmup", warmup())] + exchanges  # two or more reviewers in every scenario
         data = {"interactions": [interaction(r, resp) for r, resp in exchanges], "version": 1}
         text = NOTE + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
         (OUT / f"{name}.yaml").write_text(text, encoding="utf-8")

@@ -43,25 +43,37 @@ def test_happy_path_findings_from_each_reviewer(synthetic_vcr):
     deterministic = check_document(doc, make_ctx())
     assert [f for f in report.findings if f.origin == "check"] == deterministic
 
-    assert report.llm_status == f"ran: 3 calls, model {DEFAULT_MODEL}"
+    assert report.llm_status == f"ran: 4 calls, model {DEFAULT_MODEL}; 4 of 4 candidate finding(s) kept"
     u = report.usage
-    assert (u["model"], u["calls"], u["attempts"]) == (DEFAULT_MODEL, 3, 3)
-    assert (u["input_tokens"], u["output_tokens"]) == (6300, 540)
-    assert (u["cache_creation_input_tokens"], u["cache_read_input_tokens"]) == (3900, 7800)
-    assert u["estimated_cost_usd"] == pytest.approx(0.02931)  # the price list's figure for these tokens
+    assert (u["model"], u["calls"], u["attempts"]) == (DEFAULT_MODEL, 4, 4)
+    assert (u["input_tokens"], u["output_tokens"]) == (6312, 541)
+    assert (u["cache_creation_input_tokens"], u["cache_read_input_tokens"]) == (3900, 11700)
+    assert u["estimated_cost_usd"] == pytest.approx(0.030124)  # the price list's figure for these tokens
     assert u["wall_seconds"] >= 0 and u["request_bytes"] > 0 and u["dropped_unverified"] == 0
+    assert (u["cache_writes"], u["cache_reads"]) == (1, 3)
+    assert [c["cache"] for c in u["per_call"] if c["purpose"] == "warmup"] == ["write"]
 
-    # the requests: one per reviewer, the same cached system prefix, JSON output, no tools
-    assert sorted(r["headers"]["x-vep-review-reviewer"] for r in capture.requests) == ["cross_sig", "design_gaps", "feature_gate"]
-    first_blocks = {r["body"]["system"][0]["text"] for r in capture.requests}
-    assert len(first_blocks) == 1
+    # the requests: a warm-up, then one per reviewer, the same cached prefix, JSON output, no tools
+    warm = capture.by_reviewer("warmup")
+    assert len(warm) == 1 and warm[0]["body"]["max_tokens"] == 1
+    reviewers = [r for r in capture.requests if r["headers"]["x-vep-review-reviewer"] != "warmup"]
+    assert sorted(r["headers"]["x-vep-review-reviewer"] for r in reviewers) == ["cross_sig", "design_gaps", "feature_gate"]
+    assert len({r["body"]["system"][0]["text"] for r in capture.requests}) == 1
+    assert len({r["body"]["messages"][0]["content"][0]["text"] for r in capture.requests}) == 1
     for r in capture.requests:
         body = r["body"]
-        assert body["model"] == DEFAULT_MODEL and body["max_tokens"] == 8000
-        assert body["system"][0]["cache_control"] == CACHE and "cache_control" not in body["system"][1]
+        assert body["model"] == DEFAULT_MODEL
+        assert len(body["system"]) == 1 and body["system"][0]["cache_control"] == CACHE
+        user = body["messages"][0]["content"]
+        assert user[0]["cache_control"] == CACHE  # breakpoint 2: the VEP
+        assert body["output_config"] == warm[0]["body"]["output_config"]  # part of the cache key
         assert body["output_config"]["format"]["type"] == "json_schema"
         assert "tools" not in body and "tool_choice" not in body
-        assert body["messages"][0]["content"][0]["text"].startswith('<vep_document path="veps/sig-network/900-')
+        assert user[0]["text"].startswith('<vep_document path="veps/sig-network/900-')
+    for r in reviewers:
+        assert r["body"]["max_tokens"] == 8000
+        task = r["body"]["messages"][0]["content"][1]
+        assert "cache_control" not in task and "<review_facts>" in task["text"]
     assert sleeps.waits == []
 
 
@@ -71,19 +83,19 @@ def test_rate_limited_then_success_with_capped_retry_after(synthetic_vcr):
     assert sleeps.waits == [10.0]  # the server asked for 60 s
     assert len(capture.by_reviewer("design_gaps")) == 2
     assert [f.rule for f in llm_findings(report)] == ["LLM101"]
-    assert report.llm_status.startswith("ran: 3 calls")
-    assert (report.usage["calls"], report.usage["attempts"]) == (3, 4)
+    assert report.llm_status.startswith("ran: 4 calls")  # warm-up + three reviewers
+    assert (report.usage["calls"], report.usage["attempts"]) == (4, 5)
 
 
 def test_overloaded_until_retries_are_exhausted(synthetic_vcr):
     doc = fixture_doc("synthetic-vep.md")
     report, capture, sleeps = review(doc, "overloaded_exhausted.yaml", synthetic_vcr, max_retries=2, max_retry_wait=2.0)
-    assert len(capture.requests) == 9 and len(sleeps.waits) == 6 and max(sleeps.waits) <= 2.0
+    assert len(capture.requests) == 10 and len(sleeps.waits) == 6 and max(sleeps.waits) <= 2.0  # + the warm-up
     assert report.llm_status == ("failed: API overloaded (HTTP 529) after 3 attempts (cross_sig, design_gaps, "
                                  "feature_gate); the deterministic review is complete")
     assert "\n" not in report.llm_status
     assert report.files[0].findings == check_document(doc, make_ctx())
-    assert (report.usage["calls"], report.usage["attempts"], report.usage["reviewers_failed"]) == (0, 9, 3)
+    assert (report.usage["calls"], report.usage["attempts"], report.usage["reviewers_failed"]) == (1, 10, 3)
 
 
 def test_malformed_output_gets_one_repair_attempt(synthetic_vcr):
@@ -92,11 +104,16 @@ def test_malformed_output_gets_one_repair_attempt(synthetic_vcr):
     design = capture.by_reviewer("design_gaps")
     assert len(design) == 2
     repair = design[1]["body"]["messages"][0]["content"][-1]["text"]
-    assert repair.startswith("<repair>") and "findings.0.quote" in repair
-    assert design[0]["body"]["system"] == design[1]["body"]["system"]  # the cached prefix is kept
-    assert [f.rule for f in llm_findings(report)] == ["LLM101"]
+    assert repair.startswith("<repair>") and "no findings list" in repair
+    # the repair resends only the cached prefix and the task, plus the note
+    assert design[0]["body"]["system"] == design[1]["body"]["system"]
+    assert design[1]["body"]["messages"][0]["content"][:-1] == design[0]["body"]["messages"][0]["content"]
+    assert sorted(f.rule for f in llm_findings(report)) == ["LLM101", "LLM301"]
     assert len(capture.by_reviewer("cross_sig")) == 2
-    assert report.llm_status.startswith("partial: 2 of 3 reviewers answered, 5 calls")
+    # one invalid item beside a valid one: the valid one is reported, the other counted, no repair
+    assert len(capture.by_reviewer("feature_gate")) == 1
+    assert report.usage["dropped_invalid"] == 1
+    assert report.llm_status.startswith("partial: 2 of 3 reviewers answered, 6 calls")
     assert "invalid output after one repair attempt" in report.llm_status and "(cross_sig)" in report.llm_status
 
 
@@ -117,7 +134,7 @@ def test_quote_not_in_the_document_is_dropped_and_counted(synthetic_vcr):
     found = llm_findings(report)
     assert [f.category for f in found] == ["upgrade-rollback"]
     assert report.usage["dropped_unverified"] == 1
-    assert report.llm_status.endswith("1 finding(s) dropped: quote not in the VEP")
+    assert report.llm_status.endswith("1 of 2 candidate finding(s) kept (dropped: 1 quote not in the VEP)")
 
 
 def test_prompt_injection_stays_data(synthetic_vcr):
@@ -126,8 +143,8 @@ def test_prompt_injection_stays_data(synthetic_vcr):
 
     doc = fixture_doc("injection-vep.md")
     report, capture, _ = review(doc, "prompt_injection.yaml", synthetic_vcr)
-    # the VEP names its gate: two reviewers, two calls
-    assert sorted(r["headers"]["x-vep-review-reviewer"] for r in capture.requests) == ["cross_sig", "design_gaps"]
+    # the VEP names its gate: two reviewers, two calls after the cache warm-up
+    assert sorted(r["headers"]["x-vep-review-reviewer"] for r in capture.requests) == ["cross_sig", "design_gaps", "warmup"]
     design = capture.by_reviewer("design_gaps")[0]["body"]
     assert design["system"] == expected_system  # the system prompt does not depend on the VEP
     for r in capture.requests:
@@ -146,4 +163,4 @@ def test_prompt_injection_stays_data(synthetic_vcr):
         assert all("Ignore previous instructions" not in block["text"] for block in user[1:])
     found = llm_findings(report)
     assert [(f.rule, f.category, f.line) for f in found] == [("LLM101", "other", doc.line_of("Ignore previous instructions"))]
-    assert report.llm_status == f"ran: 2 calls, model {DEFAULT_MODEL}"
+    assert report.llm_status == f"ran: 3 calls, model {DEFAULT_MODEL}; 1 of 1 candidate finding(s) kept"

@@ -60,10 +60,17 @@ def test_bundled_summaries_are_not_copies_of_the_upstream_documents():
 def test_request_layout_keeps_the_cached_prefix_identical():
     a = build_request("design_gaps.md", "doc one", "veps/a/1-x/vep.md", "facts a", None)
     b = build_request("cross_sig.md", "doc two", "veps/b/2-y/vep.md", "facts b", None)
-    assert a.system[0] == b.system[0] and a.system[0]["cache_control"] == {"type": "ephemeral"}
-    assert a.system[1] != b.system[1]
-    assert "doc one" in a.user[0]["text"] and "doc one" not in a.system[0]["text"] + a.system[1]["text"]
-    assert a.user[1]["text"].startswith("<review_facts>")
+    assert a.system == b.system and a.system[0]["cache_control"] == {"type": "ephemeral"} and len(a.system) == 1
+    # breakpoint 2: the VEP, the same for every reviewer of a VEP; the task comes after it, uncached
+    c = build_request("cross_sig.md", "doc one", "veps/a/1-x/vep.md", "facts c", None)
+    assert a.user[0] == c.user[0] and a.user[0]["cache_control"] == {"type": "ephemeral"}
+    assert "doc one" in a.user[0]["text"] and "doc one" not in a.system[0]["text"]
+    assert a.user[1] != c.user[1] and "cache_control" not in a.user[1]
+    assert a.user[1]["text"].endswith("<review_facts>\nfacts a\n</review_facts>")
+    # with a base version the change block joins the cached VEP block
+    d = build_request("design_gaps.md", "doc one", "veps/a/1-x/vep.md", "facts a", None, "<vep_change>x</vep_change>")
+    assert "cache_control" not in d.user[0] and d.user[1]["cache_control"] == {"type": "ephemeral"}
+    assert d.user[1]["text"] == "<vep_change>x</vep_change>" and d.user[2] == a.user[1]
 
 
 def test_client_timeout_without_a_socket():

@@ -49,10 +49,36 @@ def test_scripted_faults_through_the_server():
         per = {}
         for r in server.requests:
             per[r["reviewer"]] = per.get(r["reviewer"], 0) + 1
-    assert per == {"design_gaps": 3, "cross_sig": 1, "feature_gate": 3}  # retry + repair; plain; retry + repair
-    assert report.usage["dropped_unverified"] == 1
-    assert {f.rule for f in report.findings if f.origin == "llm"} == {"LLM101", "LLM301"}
-    assert report.llm_status.startswith("ran: 5 calls")
+    # design_gaps: retry, then one invalid item dropped alone (no repair); plain; retry + repair
+    assert per == {"warmup": 1, "design_gaps": 2, "cross_sig": 1, "feature_gate": 3}
+    assert report.usage["dropped_unverified"] == 1 and report.usage["dropped_invalid"] == 1
+    assert {f.rule for f in report.findings if f.origin == "llm"} == {"LLM301"}
+    assert report.llm_status.startswith("ran: 5 calls")  # warm-up + three reviewers + one repair
+
+
+def test_one_invalid_item_among_valid_ones_keeps_the_valid_ones_without_a_repair():
+    doc = fixture_doc("synthetic-vep.md")
+    with FakeAnthropic(script={"design_gaps": ["one_invalid"]}) as server:
+        report = review_documents([(doc, make_ctx())], LlmOptions(base_url=server.url, max_retries=0,
+                                                                  reviewers=("design_gaps",)))
+        purposes = [r["reviewer"] for r in server.requests]
+    assert purposes == ["design_gaps"]  # one call: no repair, no warm-up for a single reviewer
+    assert report.usage["dropped_invalid"] == 1 and report.usage["calls"] == 1
+    assert len([f for f in report.findings if f.origin == "llm"]) >= 1
+
+
+def test_an_unusable_answer_gets_one_repair_that_reads_the_cache():
+    doc = fixture_doc("synthetic-vep.md")
+    with FakeAnthropic(script={"design_gaps": ["garbage"]}) as server:
+        report = review_documents([(doc, make_ctx())], LlmOptions(base_url=server.url, max_retries=0,
+                                                                  reviewers=("design_gaps",)))
+        reqs = list(server.requests)
+    assert [r["reviewer"] for r in reqs] == ["design_gaps", "design_gaps"]
+    first, repair = reqs
+    assert first["cache_creation_input_tokens"] > 0 and repair["cache_read_input_tokens"] == first["cache_creation_input_tokens"]
+    assert repair["input_tokens"] < first["input_tokens"] + 200  # only the note is new
+    assert [c["purpose"] for c in report.usage["per_call"]] == ["review", "repair"]
+    assert [c["cache"] for c in report.usage["per_call"]] == ["write", "read"]
 
 
 def run_cli(*argv):

@@ -45,7 +45,7 @@ def test_a_reviewer_node_raising_keeps_the_other_reviewers_findings(synthetic_vc
     report, _, _ = review(doc, "happy_path.yaml", synthetic_vcr)
     rules = sorted(f.rule for f in report.findings if f.origin == "llm")
     assert rules == ["LLM101", "LLM101", "LLM301"]
-    assert report.llm_status.startswith("partial: 2 of 3 reviewers answered, 2 calls")
+    assert report.llm_status.startswith("partial: 2 of 3 reviewers answered, 3 calls")  # warm-up + 2
     assert report.llm_status.endswith("internal error: RuntimeError: boom (cross_sig)")
     assert [f for f in report.findings if f.origin == "check"] == check_document(doc, make_ctx())
 
@@ -89,14 +89,20 @@ def test_whole_graph_failure_falls_back_to_the_deterministic_review(monkeypatch)
                                  "the deterministic review is complete")
 
 
-def test_reviewers_run_in_parallel_and_cost_at_most_three_calls():
+def test_reviewers_run_in_parallel_after_one_warm_up_and_cost_at_most_four_calls():
     doc = fixture_doc("synthetic-vep.md")
     with FakeAnthropic(delay=0.4) as server:
         report = review_documents([(doc, make_ctx())], LlmOptions(base_url=server.url, max_retries=0))
         reqs = list(server.requests)
-    assert len(reqs) == 3 and report.usage["attempts"] == 3
-    # every request started before any of them was answered: they overlapped
-    assert max(r["start"] for r in reqs) < min(r["end"] for r in reqs)
+    assert len(reqs) == 4 and report.usage["attempts"] == 4
+    warm, reviewers = reqs[0], reqs[1:]
+    assert warm["reviewer"] == "warmup" and warm["max_tokens"] == 1 and warm["cache_creation_input_tokens"] > 0
+    # the reviewers start once the warm-up has written the prefix, and read it
+    assert min(r["start"] for r in reviewers) >= warm["end"]
+    assert all(r["cache_creation_input_tokens"] == 0 and r["cache_read_input_tokens"] == warm["cache_creation_input_tokens"]
+               for r in reviewers)
+    # every reviewer request started before any of them was answered: they overlapped
+    assert max(r["start"] for r in reviewers) < min(r["end"] for r in reviewers)
     assert {f.rule for f in report.findings if f.origin == "llm"} == {"LLM101", "LLM201", "LLM301"}
 
 
@@ -105,8 +111,8 @@ def test_feature_gate_reviewer_is_skipped_when_a_gate_is_named():
     with FakeAnthropic() as server:
         report = review_documents([(doc, make_ctx())], LlmOptions(base_url=server.url, max_retries=0))
         reviewers = sorted(r["reviewer"] for r in server.requests)
-    assert reviewers == ["cross_sig", "design_gaps"]
-    assert report.llm_status.startswith("ran: 2 calls")
+    assert reviewers == ["cross_sig", "design_gaps", "warmup"]
+    assert report.llm_status.startswith("ran: 3 calls")
 
 
 def test_configured_reviewers_and_model(monkeypatch):
@@ -150,7 +156,7 @@ def test_several_documents_one_status_line(n_docs):
     with FakeAnthropic() as server:
         report = review_documents([(d, make_ctx()) for d in docs], LlmOptions(base_url=server.url, max_retries=0))
     assert len(report.files) == n_docs and report.usage["documents"] == n_docs
-    assert report.llm_status == f"ran: {3 * n_docs} calls, model claude-sonnet-5-5"
+    assert report.llm_status.startswith(f"ran: {4 * n_docs} calls, model claude-sonnet-5-5; ")
     # the first request wrote the shared prefix, the later ones read it
     assert report.usage["cache_read_input_tokens"] > 0 and report.usage["cache_creation_input_tokens"] > 0
 

@@ -27,9 +27,11 @@ DOC = make_doc("""
     """)
 
 
-def lf(quote, category="api", severity="warning", confidence=0.8, section=None, sig=None):
-    return LlmFinding(quote=quote, section=section, category=category, severity=severity, concern="Concern.",
-                      suggestion="Do it.", confidence=confidence, sig=sig)
+def lf(quote, category="api", severity="warning", confidence=0.8, section=None, sig=None, concern=None,
+       suggestion="Bound the controller's retries.", **more):
+    concern = concern or "The controller's retries on conflict are not bounded."
+    return LlmFinding(quote=quote, section=section, category=category, severity=severity, concern=concern,
+                      suggestion=suggestion, confidence=confidence, sig=sig, **more)
 
 
 def test_exact_quote_gets_our_line():
@@ -85,7 +87,7 @@ def test_cap_per_reviewer_keeps_warnings_and_confidence_first():
               "One watch per node.", "The controller uses a webhook instead.", "Scalability"]
     categories = ["api", "security", "testing", "scalability-performance", "alternatives", "template"]
     raw = [("design_gaps", lf(q, c, "info" if i == 0 else "warning", 0.1 * i)) for i, (q, c) in enumerate(zip(quotes, categories))]
-    findings, stats = verify(DOC, raw, [], BY_KEY, max_per_reviewer=3)
+    findings, stats = verify(DOC, raw, [], BY_KEY, max_per_reviewer=3, min_confidence=0.0)
     assert stats.dropped_capped == 3
     assert sorted(f.category for f in findings) == ["alternatives", "scalability-performance", "template"]
 
@@ -94,15 +96,82 @@ def test_duplicates_of_deterministic_findings_and_between_reviewers_are_dropped(
     line = DOC.line_of("One watch per node.")
     det = [Finding("VEP402", "empty-section", Severity.WARNING, DOC.path, line, "thin", section="Scalability")]
     raw = [("design_gaps", lf("One watch per node.", "template")),          # same concern as VEP402
-           ("design_gaps", lf("and retries on conflict.", "testing", confidence=0.4)),
-           ("cross_sig", lf("It keeps the “current” value", "testing", confidence=0.9)),  # next line, same category
-           ("cross_sig", lf("One watch per node.", "scalability-performance"))]  # other concern: kept
-    findings, stats = verify(DOC, raw, det, BY_KEY)
+           ("design_gaps", lf("and retries on conflict.", "api", confidence=0.4)),
+           ("cross_sig", lf("It keeps the “current” value", "api", confidence=0.9)),  # next line, same category
+           ("cross_sig", lf("One watch per node.", "scalability-performance"))]  # other concern: kept (re-labelled)
+    findings, stats = verify(DOC, raw, det, BY_KEY, min_confidence=0.0)
     assert stats.dropped_duplicate == 2
-    assert sorted((f.rule, f.category) for f in findings) == [("LLM201", "scalability-performance"), ("LLM201", "testing")]
+    assert sorted((f.rule, f.category) for f in findings) == [("LLM201", "api"), ("LLM201", "other")]
 
 
 def test_confidence_floor():
     findings, stats = verify(DOC, [("design_gaps", lf("One watch per node.", confidence=0.2))], [], BY_KEY,
                              min_confidence=0.5)
     assert findings == [] and stats.dropped_low_confidence == 1
+
+
+def test_one_budget_across_reviewers_ranked_by_severity_then_confidence():
+    quotes = ["The controller uses `virt-handler`", "It keeps the “current” value", "and retries on conflict.",
+              "One watch per node.", "The controller uses a webhook instead."]
+    raw = [(key, lf(q, c, sev, conf)) for key, q, c, sev, conf in [
+        ("design_gaps", quotes[0], "api", "info", 0.95),
+        ("design_gaps", quotes[1], "security", "warning", 0.6),
+        ("cross_sig", quotes[2], "cross-sig", "warning", 0.9),
+        ("design_gaps", quotes[3], "scalability-performance", "warning", 0.7),
+        ("feature_gate", quotes[4], "feature-gate", "info", 0.8)]]
+    findings, stats = verify(DOC, raw, [], BY_KEY, max_findings=3)
+    assert sorted((f.severity.value, f.confidence) for f in findings) == [("warning", 0.6), ("warning", 0.7), ("warning", 0.9)]
+    assert (stats.dropped_capped, stats.candidates, stats.kept) == (2, 5, 3)
+    none, stats = verify(DOC, raw, [], BY_KEY, max_findings=0)
+    assert none == [] and stats.dropped_capped == 5
+
+
+def test_default_confidence_floor_is_not_zero():
+    findings, stats = verify(DOC, [("design_gaps", lf("One watch per node.", confidence=0.3))], [], BY_KEY)
+    assert findings == [] and stats.dropped_low_confidence == 1
+
+
+def test_self_check_drops_answered_generic_and_unsupported_findings():
+    raw = [("design_gaps", lf("One watch per node.", "scalability-performance", answered_in="Scalability")),
+           ("design_gaps", lf("and retries on conflict.", "testing", fits_any_vep=True)),
+           ("design_gaps", lf("It keeps the “current” value", "api", quote_supports=False)),
+           ("design_gaps", lf("The controller uses a webhook instead.", "alternatives"))]
+    findings, stats = verify(DOC, raw, [], BY_KEY)
+    assert [f.category for f in findings] == ["alternatives"]
+    assert (stats.dropped_answered, stats.dropped_generic, stats.dropped_unsupported) == (1, 1, 1)
+
+
+def test_boilerplate_that_fits_any_vep_is_dropped_deterministically():
+    generic = lf("and retries on conflict.", "testing", concern="The testing strategy should be described in more detail.",
+                 suggestion="Describe the unit and functional tests.")
+    specific = lf("One watch per node.", "scalability-performance", concern="One watch per node on the webhook objects is unbounded.")
+    findings, stats = verify(DOC, [("design_gaps", generic), ("design_gaps", specific)], [], BY_KEY)
+    assert [f.category for f in findings] == ["scalability-performance"] and stats.dropped_generic == 1
+
+
+def test_a_category_owned_by_another_reviewer_is_dropped_or_relabelled():
+    raw = [("design_gaps", lf("and retries on conflict.", "cross-sig", sig="sig-storage")),   # cross_sig ran: dropped
+           ("cross_sig", lf("One watch per node.", "testing")),                               # not its task: other
+           ("design_gaps", lf("The controller uses a webhook instead.", "feature-gate"))]     # feature_gate did not run
+    findings, stats = verify(DOC, raw, [], BY_KEY, ran=["design_gaps", "cross_sig"])
+    assert stats.dropped_off_task == 1
+    assert sorted((f.rule, f.category) for f in findings) == [("LLM101", "feature-gate"), ("LLM201", "other")]
+
+
+def test_change_filter_drops_quotes_of_unchanged_text_unless_a_contradiction():
+    from agent.llm.change import compute_change
+
+    base = make_doc(DOC.text.replace("One watch per node.", "No watch at all.").replace(
+        "It keeps the “current” value in the VMI status", "It keeps the value in a ConfigMap"))
+    change = compute_change(base, DOC)
+    assert change.lines == {DOC.line_of("One watch per node."), DOC.line_of("It keeps the “current”")}
+    assert change.sections == ("Design", "Scalability") and "+One watch per node." in change.diff
+    raw = [("design_gaps", lf("One watch per node.", "scalability-performance")),                   # changed: kept
+           ("design_gaps", lf("The controller uses a webhook instead.", "alternatives")),           # unchanged: dropped
+           ("design_gaps", lf("and retries on conflict.", "api",                                     # contradiction: kept
+                              conflicts_with="It keeps the “current” value in the VMI status")),
+           ("design_gaps", lf("The controller uses `virt-handler`", "testing",                       # not changed text
+                              conflicts_with="The controller uses a webhook instead."))]
+    findings, stats = verify(DOC, raw, [], BY_KEY, change=change)
+    assert sorted(f.category for f in findings) == ["api", "scalability-performance"]
+    assert stats.dropped_unchanged == 2
