@@ -163,6 +163,30 @@ def targets(doc) -> list[_Target]:
         return []
 
 
+_UNSTAGED_RE = None
+
+
+def _unstaged_target(doc) -> tuple[int, str] | None:
+    """The first prose line that targets a release without a stage ("This VEP targets
+    version: v1.9"), as ``(line, "v1.9")``, to say why no stage was found. Never raises."""
+    global _UNSTAGED_RE
+    if _UNSTAGED_RE is None:
+        import re
+
+        _UNSTAGED_RE = re.compile(r"\btargets?\b[^\n]{0,80}?\b(v?\d{1,3}\.\d{1,3})\b", re.IGNORECASE)
+    try:
+        from agent.rules.vep601_target_release_mismatch import prose_lines
+
+        for line, raw in prose_lines(doc.body, doc.body_line):
+            m = _UNSTAGED_RE.search(raw) if "arget" in raw or "ARGET" in raw else None
+            if m is not None and not raw.lstrip().startswith("~"):
+                version = m.group(1)
+                return line, version if version.startswith("v") else f"v{version}"
+    except Exception:  # noqa: BLE001 - an explanation only
+        return None
+    return None
+
+
 def _front_matter_stage(doc) -> tuple[str, int] | None:
     fm = doc.front_matter
     if fm is None or fm.error is not None or not isinstance(fm.data, dict):
@@ -197,6 +221,10 @@ def review_stage(doc, ctx=None, today: dt.date | None = None) -> Stage:
         release = _show(of_stage[-1]) if of_stage else None
         return Stage(stage, release, f"front matter stage: {_LABEL[stage]} (line {line})")
     if not found:
+        unstaged = _unstaged_target(doc)
+        if unstaged is not None:
+            line, version = unstaged
+            return Stage(None, None, f"line {line} targets {version} without naming a stage (alpha, beta or GA)")
         return Stage(None, None, "no front matter stage and no target release line with a version")
     dates = ga_dates(ctx)
     scheduled = " per the sig-release schedule" if dates else ", no release schedules given"

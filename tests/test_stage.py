@@ -340,3 +340,11 @@ def test_reviewers_are_told_the_same_stage(schedules):
     assert prepared.stage == review_stage(doc, ctx)
     facts = BY_KEY["design_gaps"].evidence(prepared, [], 5)
     assert "review this as an alpha proposal for v1.9 (line 16 targets alpha for v1.9" in facts
+
+
+def test_a_target_line_without_a_stage_gives_no_stage_and_says_why(schedules):
+    stage = review_stage(corpus_doc("sig-compute/250-vmi-serviceaccountname/vep.md"), schedules, D(2026, 12, 5))
+    assert stage.stage is None
+    assert stage.evidence == "line 7 targets v1.9 without naming a stage (alpha, beta or GA)"
+    bare = review_stage(make_doc("# VEP #1: x\n\n## Overview\n\nNothing targeted.\n"), None, D(2026, 1, 1))
+    assert bare.evidence == "no front matter stage and no target release line with a version"
