@@ -13,6 +13,7 @@ from typing import TextIO
 from agent.findings import counts_text, plural, summarize
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+_USAGE_IN_STATUS = frozenset({"candidates", "llm_findings"})
 
 
 def _lines(report, quiet: bool = False):
@@ -47,7 +48,10 @@ def _lines(report, quiet: bool = False):
         yield [("LLM review: ", "magenta"), (report.llm_status, None)]
     if report.usage:
         u = report.usage
-        yield [("LLM usage: ", "magenta"), (", ".join(f"{k}={v}" for k, v in u.items()), "dim")]
+        # the per-call list and the drop counts are in json; the drops are in the status line above
+        shown = {k: v for k, v in u.items()
+                 if k not in _USAGE_IN_STATUS and not k.startswith("dropped_") and not isinstance(v, (list, dict))}
+        yield [("LLM usage: ", "magenta"), (", ".join(f"{k}={v}" for k, v in shown.items()), "dim")]
     counts = summarize(report.findings)
     n_files = len(report.files)
     total = sum(counts.values())

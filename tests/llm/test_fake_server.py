@@ -122,3 +122,14 @@ def test_cli_review_with_a_self_hosted_endpoint_on_corpus_veps(corpus, monkeypat
     assert usage["wall_seconds"] > 0
     results = json.loads(sarif)["runs"][0]["results"]
     assert any(r["ruleId"].startswith("LLM") for r in results)
+
+
+def test_text_report_of_a_review_keeps_the_usage_line_short(corpus, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    path = str(corpus / "veps/sig-compute/250-vmi-serviceaccountname/vep.md")
+    with FakeAnthropic(chatty=8) as server:
+        code, text = run_cli("review", "--color", "never", "--base-url", server.url, path)
+    (usage,) = [line for line in text.splitlines() if line.startswith("LLM usage: ")]
+    assert "calls=" in usage and "estimated_cost_usd=" in usage
+    assert "per_call" not in usage and "dropped_" not in usage and "{" not in usage  # those are in json / the status
+    assert "candidate finding(s) kept (dropped: " in text
