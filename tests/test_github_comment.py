@@ -448,3 +448,19 @@ def test_too_many_documents_for_the_llm_review(fake, review, monkeypatch, tmp_pa
     body = bot_comments(fake)[0]["body"]
     assert "3 VEP documents changed, more than the 2 the LLM review takes at once" in body
     assert body.count("**[VEP201](") == 3 and "llm=failed" in body
+
+
+def test_outsider_is_told_once_per_pull_request(fake, review, monkeypatch, tmp_path):
+    standard_pr(fake)
+    fake.set_permission("outsider", "read", "read")
+    data = comment_event(**{"comment.user": {"login": "outsider", "type": "User"},
+                            "comment.author_association": "CONTRIBUTOR"})
+    for _ in range(3):
+        assert run_event(monkeypatch, tmp_path, fake, "issue_comment", data) == 0
+    (reply,) = bot_comments(fake)
+    assert "write access" in reply["body"] and "login=outsider" in reply["body"]
+    fake.set_permission("another", "read", "read")
+    other = comment_event(**{"comment.user": {"login": "another", "type": "User"},
+                             "comment.author_association": "CONTRIBUTOR"})
+    assert run_event(monkeypatch, tmp_path, fake, "issue_comment", other) == 0
+    assert len(bot_comments(fake)) == 2 and review.calls == []

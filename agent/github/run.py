@@ -491,6 +491,27 @@ def _github(settings: Settings):
     return gh.get_repo(settings.repository)
 
 
+def _reply_once(issue, login: str, bot_login: str) -> str:
+    """The refusal reply to ``login`` on ``issue``, unless the bot already told them there
+    (the marker of :data:`agent.github.pregate.REFUSED_MARKER`, shared with the Action's
+    gate step): at most one reply per user per pull request. Returns one line for the log;
+    never raises on an API error."""
+    from agent.github.pregate import REFUSAL, REFUSED_MARKER
+
+    marker = REFUSED_MARKER.format(login=login.lower())
+    try:
+        for seen, comment in enumerate(issue.get_comments()):
+            if seen >= 2000:  # a bounded look, as the gate step's
+                break
+            author = str(getattr(comment.user, "login", "") or "").lower()
+            if author == bot_login.lower() and marker in (comment.body or ""):
+                return f"not replying: {login} was already told"
+        issue.create_comment(f"{marker}\n{REFUSAL}")  # mentions nobody
+    except api_errors() as exc:
+        return f"cannot reply: {describe(exc)}"
+    return f"replied to {login}"
+
+
 def _react(comment, content: str) -> None:
     """Add a reaction; a failure is logged, never fatal."""
     from agent.github.client import api_errors, describe
@@ -526,12 +547,7 @@ def handle_issue_comment(payload: dict, settings: Settings) -> int:
     if not decision.allowed:
         log(f"refused: {decision.reason}")
         if settings.on_refused == "reply" and not decision.bot:
-            try:
-                repo.get_issue(number).create_comment(
-                    "`/vep-review` can only be run by collaborators with write access to this repository. "
-                    "The deterministic checks run on every push: see the **vep-review** check of this pull request.")
-            except api_errors() as exc:
-                log(f"cannot reply: {describe(exc)}")
+            log(_reply_once(repo.get_issue(number), str(user.get("login") or ""), settings.bot_login))
         return EXIT_OK
     log(f"/vep-review {command.kind} on #{number}: {decision.reason}")
     issue = repo.get_issue(number)
