@@ -134,3 +134,14 @@ def test_result_cache_key_changes_when_a_vep_freeze_passes(tmp_path):
 
     assert key(20) == key(29)
     assert config_hash(tree, Settings(schedules=str(tmp_path / "sig-release"), today=dt.date(2026, 12, 1))) != key(29)
+
+
+def test_rule_ids_link_to_their_documentation():
+    from agent.github.comment import finding_item, rule_doc_url
+    from agent.findings import Finding, Severity
+
+    assert rule_doc_url("VEP401").endswith("/agent/rules/vep401_required_section.py")
+    assert rule_doc_url("LLM101").endswith("/docs/llm-review.md")
+    llm = Finding(rule="LLM101", name="design-gap", severity=Severity.WARNING, message="m", path="veps/a/1-b/vep.md",
+                  line=3, origin="llm")
+    assert f"**[LLM101]({rule_doc_url('LLM101')})**" in finding_item(llm, "0123456789", None)

@@ -101,28 +101,17 @@ def short(sha: str) -> str:
 
 # --------------------------------------------------------------------------- the PR comment
 
-#: Where the rules' documentation lives (each rule's module docstring, ``vep-review rules ID``).
-DOCS_URL = "https://github.com/kubevirt/vep-review/blob/main"
 _COUNTS_OPEN, _COUNTS_CLOSE = "<!-- vep-review:counts -->", "<!-- /vep-review:counts -->"
 _DISMISSED_OPEN, _DISMISSED_CLOSE = "<!-- vep-review:dismissed -->", "<!-- /vep-review:dismissed -->"
 _LEVEL_TITLE = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
-_rule_files: dict[str, str] | None = None
 
 
 def rule_doc_url(rule: str) -> str:
-    """The documentation of ``rule``: its module under ``agent/rules/`` (whose docstring is
-    the rule's documentation), docs/llm-review.md for LLM findings, the rules folder for
-    an ID without a module."""
-    global _rule_files
-    if rule.upper().startswith("LLM"):
-        return f"{DOCS_URL}/docs/llm-review.md"
-    if _rule_files is None:
-        from pathlib import Path
+    """The documentation of ``rule`` (:func:`agent.output.sarif.doc_url`: the rule's module,
+    whose docstring is its documentation, or docs/llm-review.md for LLM findings)."""
+    from agent.output.sarif import doc_url
 
-        folder = Path(__file__).resolve().parent.parent / "rules"
-        _rule_files = {p.name.split("_", 1)[0].upper(): p.name for p in folder.glob("vep[0-9]*_*.py")}
-    name = _rule_files.get(rule.upper())
-    return f"{DOCS_URL}/agent/rules/{name}" if name else f"{DOCS_URL}/agent/rules"
+    return doc_url(rule)
 
 
 def fp_span(fp: str) -> str:
@@ -138,7 +127,7 @@ def _rule_ref(f) -> str:
     return f"**[{f.rule}]({rule_doc_url(f.rule)})**"
 
 
-_RULE_ID_RE = re.compile(r"^(?:VEP\d{3}|LLM-[A-Za-z0-9-]{1,40})$")
+_RULE_ID_RE = re.compile(r"^(?:VEP\d{3}|LLM\d{3}|LLM-[A-Za-z0-9-]{1,40})$")
 
 
 def finding_item(f, fp: str, link_base: str | None, *, tag: str = "", compact: bool = False) -> str:

@@ -44,6 +44,18 @@ def rule_help_uri(rule) -> str:
     return f"{RULES_URI}{rule.id.lower()}_{rule.name.replace('-', '_')}.py"
 
 
+def doc_url(rule_id: str) -> str:
+    """Where rule ``rule_id`` is documented: its module (:func:`rule_help_uri`) for a
+    deterministic rule, docs/llm-review.md for an LLM one (``LLM101``), the rules folder
+    for an ID without a rule (``VEP000``)."""
+    if rule_id.upper().startswith("LLM"):
+        return INFORMATION_URI + "/blob/main/docs/llm-review.md"
+    from agent.rules import get_rule
+
+    rule = get_rule(rule_id)
+    return rule_help_uri(rule) if rule is not None else RULES_URI.rstrip("/")
+
+
 def artifact_uri(path: str) -> str:
     """A repository-relative path as a SARIF relative URI reference: POSIX separators,
     percent-encoded (spaces, ``#``, ``%``, non-ASCII as UTF-8)."""
@@ -77,7 +89,7 @@ def _llm_descriptor(f) -> dict:
             "computed by vep-review; the judgement is the model's, to be weighed by a SIG reviewer.")
     return {"id": f.rule, "name": f.name, "shortDescription": {"text": f.name},
             "fullDescription": {"text": text}, "help": {"text": text, "markdown": text},
-            "helpUri": INFORMATION_URI + "/blob/main/docs/llm-review.md",
+            "helpUri": doc_url(f.rule),
             "defaultConfiguration": {"level": _LEVEL[f.severity.value]},
             "properties": {"origin": "llm", "tags": ["vep", "llm"]}}
 
