@@ -23,6 +23,7 @@ listed as participating suggests a second SIG sign-off that does not exist.
 ``participating-sigs: [sig-storage]`` (or ``[]``).
 """
 
+from agent.document import PLACEHOLDERS
 from agent.rules import Problem
 from agent.rules.vep206_field_value import closest, item_line, usable
 
@@ -61,6 +62,10 @@ def _problems(key: str, name: str, line: int, sigs, quiet_if_community: bool = F
             yield Problem(f"`{name}` in `{key}` is a KubeVirt SIG, but this repository has no veps/{name}/ directory.",
                           line=line, severity="warning",
                           fix=f"Check that `{name}` is meant; the SIG directories here are: {', '.join(sorted(sigs))}.")
+        return
+    if name.strip().lower() in PLACEHOLDERS:  # TBD: not a misspelt SIG, so no "did you mean"
+        yield Problem(f"`{key}` is still `{name}`: no SIG is named.", line=line,
+                      fix=f"Name the SIG (one of: {', '.join(sorted(sigs))}).")
         return
     guess = suggest_sig(name, set(sigs) | COMMUNITY_SIGS)
     hint = f" (did you mean `{guess}`?)" if guess else ""

@@ -19,6 +19,12 @@ def test_unknown_owning_sig_with_suggestion():
     assert "did you mean `sig-compute`?" in f.message
 
 
+def test_a_tbd_owning_sig_is_not_taken_for_a_misspelling():
+    (f,) = run_rule("VEP207", doc(owning="TBD"))
+    assert f.severity is Severity.ERROR and f.message == "`owning-sig` is still `TBD`: no SIG is named."
+    assert "did you mean" not in f.message and f.fix.startswith("Name the SIG (one of: ")
+
+
 def test_short_and_label_forms_are_recognised():
     fs = run_rule("VEP207", doc(participating="[storage, sig/network, SIG-Network]"))
     said = {f.message.split("`")[1]: f.fix for f in fs}
