@@ -134,27 +134,10 @@ def finding_item(f, fp: str, link_base: str | None, *, tag: str = "", compact: b
     """One finding as a list item: line link, rule (linked to its documentation), name,
     message, section, fingerprint; unless ``compact``, the fix and the LLM quote too.
     Text from the VEP or the model is rendered inert."""
-    from agent.output.markdown import code_block, code_span, inert, line_link
+    from agent.output.markdown import finding_item as item
 
-    where = line_link(f.path, f.line, link_base)
-    head = f"- {where} {_rule_ref(f)} {code_span(f.name[:80])}"
-    if f.origin == "llm":
-        tags = [t for t in (f.category, None if f.confidence is None else f"confidence {f.confidence:.2f}") if t]
-        head += f" _(LLM{': ' + inert(', '.join(tags), 120) if tags else ''})_"
-    text = f"{head}: {inert(f.message, 240 if compact else 1500)}"
-    if f.section and not compact:
-        text += f" _(section {inert(f.section, 120)})_"
-    text += f" · {fp_span(fp)}{tag}"
-    if compact:
-        return text
-    if f.fix:
-        first, _, rest = f.fix.strip("\n").partition("\n")
-        text += f"  \n  Fix: {inert(first)}"
-        if rest.strip():
-            text += "\n" + code_block(rest, indent="  ", limit=1200, max_lines=30)
-    if f.quote:
-        text += "\n" + code_block(f.quote, indent="  ")
-    return text
+    return item(f, link_base, rule=_rule_ref(f), suffix=f" · {fp_span(fp)}{tag}", compact=compact,
+                message_limit=240 if compact else 1500)
 
 
 def _record_item(fp: str, e: dict, extra: str = "") -> str:

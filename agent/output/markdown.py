@@ -138,15 +138,31 @@ def line_link(path: str, line: int | None, link_base: str | None) -> str:
     return f"[{label}]({url})"
 
 
-def _finding_item(f: Finding, link_base: str | None) -> str:
+def finding_item(f: Finding, link_base: str | None, *, rule: str | None = None, suffix: str = "",
+                 compact: bool = False, message_limit: int = _MAX_TEXT) -> str:
+    """One finding as a markdown list item: line link, rule, name (LLM: category and
+    confidence), message, section; unless ``compact``, the fix (a multi-line fix, e.g. a front
+    matter block, as code) and the LLM quote. Text from the VEP or the model is rendered inert.
+
+    Args:
+        f: the finding.
+        link_base: as for :func:`line_link`.
+        rule: the rule as shown (default: the ID in bold); the PR comment links it.
+        suffix: appended to the first line (the PR comment's fingerprint).
+        compact: one line only, without section, fix and quote.
+        message_limit: characters of the message kept.
+    """
     where = line_link(f.path, f.line, link_base)
-    head = f"- {where} **{inert(f.rule, 40)}** {code_span(f.name[:80])}"
+    head = f"- {where} {rule or f'**{inert(f.rule, 40)}**'} {code_span(f.name[:80])}"
     if f.origin == "llm":
         tags = [t for t in (f.category, None if f.confidence is None else f"confidence {f.confidence:.2f}") if t]
         head += f" _(LLM{': ' + inert(', '.join(tags), 120) if tags else ''})_"
-    text = f"{head}: {inert(f.message)}"
-    if f.section:
+    text = f"{head}: {inert(f.message, message_limit)}"
+    if f.section and not compact:
         text += f" _(section {inert(f.section, 120)})_"
+    text += suffix
+    if compact:
+        return text
     if f.fix:
         first, _, rest = f.fix.strip("\n").partition("\n")
         text += f"  \n  Fix: {inert(first)}"
@@ -254,7 +270,7 @@ def render_markdown(report, *, link_base: str | None = None, marker: str | None 
         if fr.error:
             sev_groups.append(("error", [f"- could not be read: {inert(fr.error)}"]))
         for level in ("error", "warning", "info"):
-            items = [_finding_item(f, link_base) for f in fr.findings if f.severity.value == level]
+            items = [finding_item(f, link_base) for f in fr.findings if f.severity.value == level]
             if items:
                 sev_groups.append((level, items))
         groups.append((heading, sev_groups))
