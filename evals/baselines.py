@@ -9,6 +9,11 @@ cassette) and are scored exactly like a model's findings (:func:`evals.llm.score
   detail.", quoting the first prose line of the category's home section (the issue-11
   reviewer that scored 84% recall when only category and section were compared). With the
   content matcher it must stay at or below 10% recall (tests/test_evals_content.py).
+- ``parrot``: the shotgun's findings, each restating its quote in its own message ("The
+  passage “…” leaves a question open."), as a chatty model does (the fake server's chatty
+  mode, :mod:`agent.llm.fake_server`, writes exactly this). Words inside quotation marks are
+  the VEP's, not the finding's (:func:`evals.matching.own_terms`), so it must stay at or
+  below 10% recall too.
 - a **findings file** (``--baseline PATH``): fixed findings per VEP, YAML or JSON::
 
       synthetic: true            # hand-written: every figure is labelled SYNTHETIC
@@ -31,11 +36,14 @@ from agent.document import VepDocument
 from agent.findings import Finding, Severity
 
 #: Built-in baselines.
-BUILTIN = ("shotgun", "none")
+BUILTIN = ("shotgun", "parrot", "none")
 
 #: The shotgun's one sentence, whatever the category and the VEP.
 SHOTGUN_MESSAGE = "This part needs more detail."
 SHOTGUN_FIX = "Add more detail to this section."
+#: The parrot's sentences: content-free, but repeating the quoted words.
+PARROT_MESSAGE = "The passage “{words}” leaves a question open."
+PARROT_FIX = "Say more about “{words}”."
 
 #: Section a shotgun finding quotes for categories that have no home section.
 FALLBACK_SECTIONS = ("Overview", "Motivation", "Summary")
@@ -65,8 +73,10 @@ def _find_section(doc: VepDocument, template, name: str):
     return None
 
 
-def shotgun_findings(doc: VepDocument, template, categories: tuple[str, ...] | None = None) -> list[Finding]:
-    """One generic finding per concern category: :data:`SHOTGUN_MESSAGE`, quoting the first
+def shotgun_findings(doc: VepDocument, template, categories: tuple[str, ...] | None = None,
+                     parrot: bool = False) -> list[Finding]:
+    """One generic finding per concern category: :data:`SHOTGUN_MESSAGE` (with ``parrot``:
+    a sentence restating the first words of its quote, :data:`PARROT_MESSAGE`), quoting the first
     prose line of the category's first home section the document has
     (:data:`evals.llm.CATEGORY_SECTIONS`; :data:`FALLBACK_SECTIONS` for categories without
     one, else the first section with prose).
@@ -97,9 +107,13 @@ def shotgun_findings(doc: VepDocument, template, categories: tuple[str, ...] | N
         if picked is None:
             continue
         s, (lineno, text) = picked
-        out.append(Finding(rule="BASELINE", name="shotgun", severity=Severity.WARNING, path=doc.path, line=lineno,
-                           message=SHOTGUN_MESSAGE, fix=SHOTGUN_FIX, section=s.title, origin="llm",
-                           category=category, quote=text, extra={"baseline": "shotgun"}))
+        name = "parrot" if parrot else "shotgun"
+        words = " ".join(text.split()[:8])
+        message = PARROT_MESSAGE.format(words=words) if parrot else SHOTGUN_MESSAGE
+        fix = PARROT_FIX.format(words=words) if parrot else SHOTGUN_FIX
+        out.append(Finding(rule="BASELINE", name=name, severity=Severity.WARNING, path=doc.path, line=lineno,
+                           message=message, fix=fix, section=s.title, origin="llm",
+                           category=category, quote=text, extra={"baseline": name}))
     return out
 
 

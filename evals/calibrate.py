@@ -2,7 +2,7 @@
 ``python -m evals.calibrate [--split PATH]``.
 
 For each threshold (shared salient terms) and own-words minimum (:mod:`evals.matching`) it
-prints four figures, all computed on the development split's concerns:
+prints five figures, all computed on the development split's concerns:
 
 - **paraphrase recall**: each concern's *summary* (the data set's wording) taken as a finding
   against the same concern with only its *quote* (the reviewer's own words) — two
@@ -12,12 +12,14 @@ prints four figures, all computed on the development split's concerns:
   every concern of *another* VEP (sections not compared); the share that matches. Different
   subjects that still match.
 - **shotgun recall**: the ``shotgun`` baseline with the full matcher (sections compared).
+- **parrot recall**: the ``parrot`` baseline (content-free findings that restate their quote,
+  as a chatty model does), likewise.
 - **good-reviewer recall**: the synthetic fixture ``tests/fixtures/synthetic/good_reviewer_findings.yaml``
   (hand-written, so this figure is a sanity check, not evidence).
 
 The threshold kept (:data:`evals.matching.THRESHOLD`, :data:`evals.matching.OWN_WORDS`) is
 the one with the highest paraphrase recall minus cross-VEP false matches among those whose
-shotgun recall is at most 10%; the figures are copied into docs/evals.md.
+shotgun and parrot recalls are at most 10%; the figures are copied into docs/evals.md.
 """
 
 from __future__ import annotations
@@ -57,11 +59,11 @@ def figures(corpus: Corpus, split: Path | None = None, thresholds=(1, 2, 3, 4), 
                     hits += subject_match(a.get("summary"), a.get("quote"), None, b, t, o) is not None
             row = {"threshold": t, "own_words": o, "paraphrase_recall": para / len(concerns),
                    "cross_vep_false_matches": hits / pairs if pairs else 0.0}
-            for name, source in (("shotgun", "shotgun"), ("good", "file")):
+            for name in ("shotgun", "parrot", "good"):
                 matched = total = 0
                 for case in cases:
-                    found = (llm.baseline_findings("shotgun", case, template) if source == "shotgun" else
-                             llm.baseline_findings(str(GOOD), case, template, good_data))
+                    found = (llm.baseline_findings(str(GOOD), case, template, good_data) if name == "good" else
+                             llm.baseline_findings(name, case, template))
                     for con in case.expected["concerns"]:
                         total += 1
                         matched += any(llm.concern_match_terms(f, con, template, case.doc, t, o) is not None
@@ -79,12 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     corpus = Corpus.open(args.corpus)
     rows = figures(corpus, Path(args.split) if args.split else None)
-    print("| threshold | own words | paraphrase recall | cross-VEP false matches | shotgun recall | good-reviewer recall (synthetic) |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| threshold | own words | paraphrase recall | cross-VEP false matches | shotgun recall | parrot recall "
+          "| good-reviewer recall (synthetic) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         mark = " **(kept)**" if (r["threshold"], r["own_words"]) == (THRESHOLD, OWN_WORDS) else ""
         print(f"| {r['threshold']}{mark} | {r['own_words']} | {r['paraphrase_recall']:.0%} | "
-              f"{r['cross_vep_false_matches']:.1%} | {r['shotgun_recall']:.0%} | {r['good_recall']:.0%} |")
+              f"{r['cross_vep_false_matches']:.1%} | {r['shotgun_recall']:.0%} | {r['parrot_recall']:.0%} | "
+              f"{r['good_recall']:.0%} |")
     return 0
 
 

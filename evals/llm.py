@@ -58,6 +58,9 @@ DEV_SPLIT_NOTE = ("This is the DEVELOPMENT split (even VEP numbers, ../shared/ev
                   "to particular VEPs.")
 DEV_SPLIT_FILE = "human-concerns-dev.jsonl"
 SYNTHETIC_LABEL = "SYNTHETIC cassettes: hand-made harness test data, not a model's score"
+#: How the fake server's answers begin (:mod:`agent.llm.fake_server`): a case whose findings
+#: do was recorded from it (``--record --base-url``) and is labelled SYNTHETIC, never a model's.
+FAKE_SERVER_MARK = "[synthetic]"
 
 #: Home sections of each concern category (canonical template names); ``None``: any section.
 CATEGORY_SECTIONS: dict[str, tuple[str, ...] | None] = {
@@ -542,6 +545,10 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
                 report = _review(case, corpus, settings, record)
                 status = report.llm_status or ""
                 llm = [f for f in report.findings if f.origin == "llm"]
+                if any(f.message.startswith(FAKE_SERVER_MARK) for f in llm):  # recorded from the fake server
+                    synthetic = cr.extra["synthetic"] = True
+                    if metadata is not None:
+                        metadata["synthetic"] = True  # written with the cassette: replays say so too
                 if status.startswith("ran") and name == "concerns" and (settings.judge or (settings.judge is None and not synthetic)):
                     verdicts, judge_usage = _judge(case, llm, settings, record or settings.append)
                 if record:
@@ -568,6 +575,9 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
             _score_concerns(cr, case, llm, template, verdicts)
         else:
             _score_gap(cr, case, llm, template)
+    if not settings.synthetic and any(c.extra.get("synthetic") for c in result.cases):
+        result.metrics.update(synthetic=True, model_score=False)
+        result.notes.insert(0, "SYNTHETIC answers (the fake server's, agent/llm/fake_server.py), not a model's score")
     result.usage = usage
     counts = result.counts()
     if counts[STALE]:
@@ -729,8 +739,8 @@ def baseline_findings(baseline: str, case: LlmCase, template: Template, file_dat
 
     if baseline == "none":
         return []
-    if baseline == "shotgun":
-        return baselines.shotgun_findings(case.doc, template)
+    if baseline in ("shotgun", "parrot"):
+        return baselines.shotgun_findings(case.doc, template, parrot=baseline == "parrot")
     entries = (file_data or {}).get(case.id) or (file_data or {}).get(case.id.rsplit("/", 1)[-1]) or []
     return baselines.file_findings(entries, case.doc, baseline)
 
@@ -740,7 +750,7 @@ def run_baseline(cases: list[LlmCase], corpus: Corpus, baseline: str, *, selecte
     """Score a baseline reviewer on the ``concerns`` cases, offline (no key, no cassette).
 
     Args:
-        baseline: ``shotgun``, ``none`` or the path of a findings file (:mod:`evals.baselines`).
+        baseline: ``shotgun``, ``parrot``, ``none`` or the path of a findings file (:mod:`evals.baselines`).
 
     Returns:
         a ``concerns`` :class:`SetResult` whose ``metrics["baseline"]`` names the baseline
@@ -783,10 +793,12 @@ def run_baseline(cases: list[LlmCase], corpus: Corpus, baseline: str, *, selecte
 
 
 def _baselines_beside(result: SetResult, cases: list[LlmCase], template: Template) -> None:
-    """The shotgun and none baselines on the cases the model was scored on (same figures)."""
+    """The built-in baselines on the cases the model was scored on (same figures)."""
     scored = {c.id for c in result.cases if c.status in (PASS, FAIL)}
     out = {}
-    for baseline in ("shotgun", "none"):
+    from evals.baselines import BUILTIN
+
+    for baseline in BUILTIN:
         crs = []
         for case in cases:
             if case.id in scored:

@@ -9,7 +9,8 @@ A finding matches a human concern only when it is about **the same thing** (issu
 2. **the same subject**: the finding's concern text, quote and fix share at least
    :data:`THRESHOLD` *salient terms* with the human concern's summary and quote
    (:func:`salient_terms`), and at least :data:`OWN_WORDS` of them come from the finding's
-   **own words** (its concern text or fix, not only the VEP text it quotes): a quote shows
+   **own words** (its concern text or fix, without the passages it puts in quotation marks:
+   :func:`own_terms`; not only the VEP text it quotes): a quote shows
    *where*, it says nothing about *what* is wrong, and every line of a VEP shares its topic's
    terms with every concern about that VEP;
 3. for a ``cross-sig`` concern, the finding names the other SIG or project.
@@ -115,6 +116,24 @@ def salient_terms(*texts: str | None) -> set[str]:
     return out
 
 
+#: A passage in quotation marks (typographic or straight double quotes) of three words or more:
+#: the VEP's words repeated in a finding, not the finding's own.
+_QUOTED = re.compile(r"[“\"]([^“”\"\n]{1,400})[”\"]")
+
+
+def own_terms(message: str | None, fix: str | None) -> set[str]:
+    """Salient terms of a finding's own words: its concern text and fix without the passages
+    it puts in quotation marks (three words or more: a phrase quoted from the VEP, as the
+    ``parrot`` baseline and chatty models write; a quoted identifier such as "virt-handler"
+    stays)."""
+    def unquote(text: str | None) -> str | None:
+        if not text:
+            return text
+        return _QUOTED.sub(lambda m: " " if len(m.group(1).split()) >= 3 else m.group(0), str(text))
+
+    return salient_terms(unquote(message), unquote(fix))
+
+
 def finding_terms(message: str | None, quote: str | None, fix: str | None) -> set[str]:
     """Salient terms of an LLM finding: its concern text (``message``), quote and fix."""
     return salient_terms(message, quote, fix)
@@ -131,7 +150,7 @@ def subject_match(message: str | None, quote: str | None, fix: str | None, conce
     subject of ``concern`` (see the module docstring), else ``None``."""
     theirs = concern_terms(concern)
     shared = finding_terms(message, quote, fix) & theirs
-    own = salient_terms(message, fix) & theirs
+    own = own_terms(message, fix) & theirs
     if len(shared) >= threshold and len(own) >= own_words:
         return sorted(shared)
     return None

@@ -216,7 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     llm.add_argument("--base-url", help="Anthropic-compatible endpoint to record from")
     llm.add_argument("--baseline", metavar="NAME|FILE",
                      help="score a baseline instead of the model on the concerns set, offline: 'shotgun' (one "
-                          "generic finding per category), 'none', or a findings file (YAML/JSON, docs/evals.md)")
+                          "generic finding per category), 'parrot' (the same, restating its quotes), 'none', or a "
+                          "findings file (YAML/JSON, docs/evals.md)")
     llm.add_argument("--split", metavar="PATH", help="concerns file to score (same schema as "
                      "../shared/evals/human-concerns-dev.jsonl, the default development split)")
     llm.add_argument("--no-judge", action="store_true", help="do not make or replay the judge's call (concerns)")

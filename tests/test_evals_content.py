@@ -51,6 +51,21 @@ def test_shotgun_baseline_scores_at_most_10_percent(shared, tmp_path, capsys, mo
     assert not (tmp_path / "none").exists()  # no cassette read or written
 
 
+def test_a_reviewer_that_restates_its_quotes_scores_at_most_10_percent(shared, tmp_path, capsys):
+    """The parrot says nothing but repeats the VEP's words ("The passage “…” leaves a question
+    open.", as the fake server's chatty mode does): words in quotation marks are not the
+    finding's own, so it matches no more than the shotgun (it scored 24% when they counted)."""
+    from evals.matching import own_terms
+
+    assert own_terms("The passage “live migration of the VM” is slow.", None) == {"passage", "slow"}
+    assert "virt-handler" in own_terms('What does "virt-handler" do on upgrade?', None)  # a quoted name stays
+    code, data, md = _run(tmp_path, "--baseline", "parrot")
+    m = data["sets"]["concerns"]["metrics"]
+    assert code == 0 and m["baseline"] == "parrot" and m["llm_findings"] >= m["cases_scored"] * 10
+    assert m["recall"] <= 0.10
+    assert "baseline parrot: recall" in capsys.readouterr().out
+
+
 def test_no_findings_baseline(shared, tmp_path, capsys):
     code, data, md = _run(tmp_path, "--baseline", "none")
     m = data["sets"]["concerns"]["metrics"]
@@ -160,14 +175,14 @@ def test_a_judge_answer_that_is_not_the_schema_is_an_error():
 
 
 def test_the_kept_threshold_is_the_one_the_development_split_chose(shared):
-    """evals.calibrate's rule: among thresholds whose shotgun recall is at most 10%, the one
+    """evals.calibrate's rule: among thresholds whose shotgun and parrot recalls are at most 10%, the one
     with the highest paraphrase recall minus cross-VEP false matches is the one in use."""
     from evals.calibrate import figures
     from evals.corpus import Corpus
     from evals.matching import OWN_WORDS, THRESHOLD
 
     rows = figures(Corpus.open(CORPUS))
-    eligible = [r for r in rows if r["shotgun_recall"] <= 0.10]
+    eligible = [r for r in rows if r["shotgun_recall"] <= 0.10 and r["parrot_recall"] <= 0.10]
     best = max(eligible, key=lambda r: (r["paraphrase_recall"] - r["cross_vep_false_matches"], -r["threshold"]))
     assert (best["threshold"], best["own_words"]) == (THRESHOLD, OWN_WORDS), rows
     kept = next(r for r in rows if (r["threshold"], r["own_words"]) == (THRESHOLD, OWN_WORDS))

@@ -432,3 +432,27 @@ def test_record_through_a_message_batch(tmp_path):
     replayed = llm.run_llm_set("gaps", cases, corpus, llm.LlmSettings(model=MODEL, cassettes=root))
     assert [c.status for c in replayed.cases] in (["pass"], ["fail"]), replayed.cases[0].detail
     assert replayed.metrics["cases_scored"] == 1 and replayed.metrics["synthetic"] is True
+
+
+def test_answers_recorded_from_the_fake_server_outside_a_synthetic_folder_are_labelled(tmp_path):
+    """Recording from the fake server (``--record --base-url``) into an ordinary cassette folder
+    still never reads as a model's score: the run says SYNTHETIC, the cassettes are marked so,
+    and a later replay leaves them out."""
+    from agent.llm.fake_server import FakeAnthropic
+    from evals import replay
+
+    need(CORPUS)
+    need(HISTORY)
+    cassettes = tmp_path / "model-cassettes"
+    with FakeAnthropic(chatty=8) as server:
+        code, data, md = _run(tmp_path, "--only", "concerns", "--record", "--base-url", server.url, "--no-judge",
+                              "--cassettes", str(cassettes), "--case", CONCERN_CASE)
+    s = data["sets"]["concerns"]
+    assert s["counts"]["pass"] + s["counts"]["fail"] == 1
+    assert s["metrics"]["synthetic"] is True and s["metrics"]["model_score"] is False
+    assert "SYNTHETIC" in md
+    assert replay.read_metadata(replay.cassette_path(cassettes, MODEL, CONCERN_CASE))["synthetic"] is True
+    code, data, md = _run(tmp_path, "--only", "concerns", "--no-judge", "--cassettes", str(cassettes),
+                          "--case", CONCERN_CASE)
+    (case,) = data["sets"]["concerns"]["cases"]
+    assert case["status"] == "skipped" and "not a model score" in case["detail"]
