@@ -44,6 +44,9 @@ WARMUP_TEXT = "<warmup>Cache warm-up: no review is wanted; answer with nothing.<
 MAX_REPAIR_TOKENS = 32_000
 
 _RETRY_STATUS = {408, 409, 429}
+#: Statuses that no later request of the run can escape: key rejected or without permission, model or
+#: endpoint not found (docs/llm-review.md, "Faults").
+_FATAL_STATUS = {401, 403, 404}
 
 
 @dataclass
@@ -155,6 +158,9 @@ class LlmClient:
         self._sleep = sleep or asyncio.sleep
         #: monotonic time after which no attempt starts (``settings.total_timeout``)
         self._deadline = time.monotonic() + settings.total_timeout if settings.total_timeout else None
+        #: The reason of a failure every later request would meet too (a rejected key, an unknown
+        #: model, a warm-up prefix the API refused): later requests are not sent.
+        self._fatal: str | None = None
         self._client = anthropic.AsyncAnthropic(
             api_key=settings.api_key,
             base_url=settings.base_url,
@@ -270,6 +276,8 @@ class LlmClient:
         import anthropic
 
         s = self.settings
+        if self._fatal is not None:
+            raise LlmError(self._fatal, "unavailable", records)
         size = len(json.dumps(params, ensure_ascii=False).encode("utf-8"))
         attempts = s.max_retries + 1
         made = 0  # attempts the server saw
@@ -280,6 +288,7 @@ class LlmClient:
                                f"after {made} attempt{'s' * (made != 1)}", "unavailable", records)
             start = time.monotonic()
             wait: float | None = None
+            status: int | None = None
             made += 1
             try:
                 # the whole attempt, body included, within `limit` (httpx's timeout bounds each
@@ -331,6 +340,10 @@ class LlmClient:
                     stop_reason=msg.stop_reason, model=msg.model))
                 return msg
             if not retryable:
+                # the key, the model or the endpoint: every request fails alike; a warm-up is a
+                # prefix of every reviewer's request, so its rejection is theirs too
+                if status in _FATAL_STATUS or (purpose == "warmup" and status in (400, 413)):
+                    self._fatal = reason
                 raise LlmError(reason, "unavailable", records)
             if attempt == attempts - 1:
                 raise LlmError(f"{reason} after {made} attempt{'s' * (made != 1)}", "unavailable", records)

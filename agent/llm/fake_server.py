@@ -28,7 +28,7 @@ Modes (combinable):
   scaled by the answer's length. So a one-token request answers in a quarter of a full call.
   ``latency="flat"`` (default): every answer after ``delay``.
 - **broken** (scripted per reviewer, header ``x-vep-review-reviewer``): a list of steps, each an
-  HTTP status (``429``, ``529``, ``500``), ``"invalid"`` (an answer whose one item is not the
+  HTTP status (``429``, ``529``, ``500``, ``401``…, with the API's error type), ``"invalid"`` (an answer whose one item is not the
   schema), ``"one_invalid"`` (valid findings plus one whose quote is too long), ``"garbage"`` (no
   JSON at all), ``"empty"`` (no finding), ``"max_tokens"`` (a cut-off answer), ``"unverifiable"`` (a finding whose quote is
   not in the VEP), ``"hang"`` (answer after ``hang_seconds``) or ``"ok"``; after the script, ``"ok"``.
@@ -317,7 +317,9 @@ class FakeAnthropic:
             return self._send(h, 400, {"type": "error", "error": {"type": "invalid_request_error", "message": "bad JSON"}})
         if isinstance(step, int):
             time.sleep(self.delay if self.latency != "split" else self.delay * self.prefill_share)
-            kind = {429: "rate_limit_error", 529: "overloaded_error"}.get(step, "api_error")
+            kind = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
+                    404: "not_found_error", 413: "request_too_large", 429: "rate_limit_error",
+                    529: "overloaded_error"}.get(step, "api_error")
             headers = {"retry-after": "1"} if step == 429 else {}
             record["status"] = step
             record["end"] = time.monotonic()

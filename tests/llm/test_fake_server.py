@@ -133,3 +133,25 @@ def test_text_report_of_a_review_keeps_the_usage_line_short(corpus, monkeypatch)
     assert "calls=" in usage and "estimated_cost_usd=" in usage
     assert "per_call" not in usage and "dropped_" not in usage and "{" not in usage  # those are in json / the status
     assert "candidate finding(s) kept (dropped: " in text
+
+
+def test_a_rejected_key_or_unknown_model_ends_the_llm_part_at_the_first_request():
+    """401/403/404 would meet every later request too: the other reviewers' requests are not
+    sent, and the status gives the reason once; a warm-up's 400 is every reviewer's (its
+    request is their common start), a reviewer's own 400 is only its own."""
+    doc = fixture_doc("synthetic-vep.md")
+    with FakeAnthropic(script={"warmup": [401]}) as server:
+        report = review_documents([(doc, make_ctx())], LlmOptions(base_url=server.url, sleep=Sleeps()))
+        sent = [r["reviewer"] for r in server.requests]
+    assert sent == ["warmup"]
+    assert report.llm_status.count("authentication failed (HTTP 401)") == 1 and report.llm_status.startswith("failed")
+    with FakeAnthropic(script={"warmup": [404]}) as server:
+        report = review_documents([(doc, make_ctx())], LlmOptions(base_url=server.url, sleep=Sleeps()))
+        assert len(server.requests) == 1 and "HTTP 404" in report.llm_status
+    with FakeAnthropic(script={"warmup": [400]}) as server:
+        review_documents([(doc, make_ctx())], LlmOptions(base_url=server.url, sleep=Sleeps()))
+        assert [r["reviewer"] for r in server.requests] == ["warmup"]
+    with FakeAnthropic(script={"design_gaps": [400]}) as server:
+        report = review_documents([(doc, make_ctx())], LlmOptions(base_url=server.url, sleep=Sleeps()))
+        sent = sorted(r["reviewer"] for r in server.requests)
+    assert "design_gaps" in sent and len(sent) >= 3  # the warm-up and the other reviewers still ran
