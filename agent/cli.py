@@ -43,6 +43,10 @@ def _date(text: str) -> dt.date:
 # Each subcommand's options are added by one function below (or by ``add_arguments`` of the
 # module its :data:`COMMANDS` entry names): adding an option is one line in that function.
 
+_SCHEDULES_HELP = ("kubevirt/sig-release checkout (releases/vX.Y/schedule.yaml); default: ../sig-release beside the "
+                   "repository")
+
+
 def add_input_options(p: argparse.ArgumentParser) -> None:
     """What to check and how (``check`` and ``review``)."""
     p.add_argument("paths", nargs="*", metavar="PATH",
@@ -51,8 +55,7 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     base = p.add_mutually_exclusive_group()
     base.add_argument("--base", metavar="REF", help="git revision of the base version (status transitions, VEP Freeze, removed front matter)")
     base.add_argument("--base-file", metavar="PATH", help="a file holding the base version of the one checked file")
-    p.add_argument("--schedules", metavar="DIR",
-                   help="kubevirt/sig-release checkout (releases/vX.Y/schedule.yaml); default: ../sig-release beside the repository")
+    p.add_argument("--schedules", metavar="DIR", help=_SCHEDULES_HELP)
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date for the VEP Freeze rule and the review stage (default: today)")
     p.add_argument("--label", action="append", default=[], metavar="LABEL",
                    help="a PR label, e.g. freeze-exception (repeatable)")
@@ -203,10 +206,6 @@ def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict
         if not command.passthrough and only in (None, name):
             _resolve(command.options or command.run.partition(":")[0] + ":add_arguments")(p)
     return parser, parsers
-
-
-_SCHEDULES_HELP = ("kubevirt/sig-release checkout (releases/vX.Y/schedule.yaml); default: ../sig-release beside the "
-                   "repository")
 
 
 def migrate_options(p: argparse.ArgumentParser) -> None:
