@@ -30,6 +30,28 @@ from functools import lru_cache
 from typing import NamedTuple, NoReturn
 
 
+def _count(text: str) -> int:
+    """A whole number >= 0 (``--max-findings``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"not a whole number >= 0: {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds > 0 (``--llm-timeout``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError(f"not a number of seconds (0 < SECONDS <= 86400): {text!r}")
+    return value
+
+
 def _date(text: str) -> dt.date:
     from agent.schedules import parse_date
 
@@ -99,9 +121,9 @@ def review_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-llm", action="store_true", help="run only the deterministic part")
     p.add_argument("--model", help="Anthropic model id (default: $VEP_REVIEW_MODEL or the configured default)")
     p.add_argument("--base-url", help="Anthropic-compatible endpoint (default: $ANTHROPIC_BASE_URL)")
-    p.add_argument("--max-findings", type=int, metavar="N",
+    p.add_argument("--max-findings", type=_count, metavar="N",
                    help="at most N LLM findings per VEP, the best ranked (default: configuration llm.max_findings, else 5)")
-    p.add_argument("--llm-timeout", type=float, metavar="SECONDS", help="time limit of the LLM part (default: configuration llm.timeout, else 120)")
+    p.add_argument("--llm-timeout", type=_seconds, metavar="SECONDS", help="time limit of the LLM part (default: configuration llm.timeout, else 120)")
 
 
 def rules_options(p: argparse.ArgumentParser) -> None:

@@ -97,9 +97,38 @@ _LLM_KEYS = {"model", "effort", "reviewers", "max_findings", "max_findings_per_r
              "timeout"}
 
 
+#: The reviewers ``llm: {reviewers: […]}`` may name (agent/llm/reviewers.py), by key, rule ID or name.
+LLM_REVIEWERS = {"design_gaps": ("LLM101", "design-gap"), "cross_sig": ("LLM201", "cross-sig-impact"),
+                 "feature_gate": ("LLM301", "feature-gate-justification")}
+#: ``output_config.effort`` levels of the Messages API.
+LLM_EFFORTS = ("low", "medium", "high", "max")
+
+
+def _number(value, source, key: str, low: float, high: float, integer: bool = False, what: str = "a number"):
+    """``value`` as a number in ``[low, high]`` (``low`` excluded for ``timeout``), or ConfigError."""
+    ok = not isinstance(value, bool) and isinstance(value, (int, float, str))
+    try:
+        number = float(value) if ok else None
+    except ValueError:
+        number = None
+    if number is not None and integer and number != int(number):
+        number = None
+    if number is None or not low <= number <= high or (key == "timeout" and number <= 0):
+        bounds = f"0 < {key} <= {high:g}" if key == "timeout" else f"{low:g} <= {key} <= {high:g}"
+        raise ConfigError(f"{source}: llm {key} must be {what} ({bounds}), not {str(value)[:40]!r}")
+    return int(number) if integer else number
+
+
 def _llm_settings(value, source: str | None) -> dict:
-    """The ``llm:`` mapping (settings of ``vep-review review``), checked for unknown keys only;
-    :class:`agent.review.LlmOptions` interprets the values."""
+    """The ``llm:`` mapping (settings of ``vep-review review``), checked key by key so that a
+    bad value is one line naming it, not a failure in the middle of a review.
+
+    Returns:
+        the settings with numbers as numbers and ``reviewers`` as reviewer keys.
+
+    Raises:
+        ConfigError: an unknown key, or a value of the wrong type or out of range.
+    """
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -107,13 +136,31 @@ def _llm_settings(value, source: str | None) -> dict:
     unknown = set(value) - _LLM_KEYS
     if unknown:
         raise ConfigError(f"{source}: unknown llm setting(s): {', '.join(sorted(map(str, unknown)))}")
+    out = dict(value)
     if "timeout" in value:  # seconds for the whole LLM part of a review (--llm-timeout)
-        timeout = value["timeout"]
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float, str)) \
-                or not str(timeout).replace(".", "", 1).isdigit() or not 0 < float(timeout) <= 86400:
-            raise ConfigError(f"{source}: llm timeout must be a number of seconds (0 < timeout <= 86400), "
-                              f"not {str(timeout)[:40]!r}")
-    return dict(value)
+        out["timeout"] = _number(value["timeout"], source, "timeout", 0, 86400, what="a number of seconds")
+    for key, high in (("max_findings", 100), ("max_findings_per_reviewer", 100)):
+        if key in value:
+            out[key] = _number(value[key], source, key, 0, high, integer=True, what="a whole number")
+    if "min_confidence" in value:
+        out["min_confidence"] = _number(value["min_confidence"], source, "min_confidence", 0, 1)
+    if "model" in value and (not isinstance(value["model"], str) or not value["model"].strip()):
+        raise ConfigError(f"{source}: llm model must be a model ID such as claude-sonnet-5-5, not {value['model']!r}")
+    if "effort" in value and value["effort"] is not None and value["effort"] not in LLM_EFFORTS:
+        raise ConfigError(f"{source}: llm effort must be one of {', '.join(LLM_EFFORTS)}, not {str(value['effort'])[:40]!r}")
+    if "output_mode" in value and value["output_mode"] not in ("json", "tool"):
+        raise ConfigError(f"{source}: llm output_mode must be json or tool, not {str(value['output_mode'])[:40]!r}")
+    if "reviewers" in value:
+        names = _as_list(value["reviewers"])
+        keys = []
+        for name in names:
+            key = next((k for k, (rule, long) in LLM_REVIEWERS.items() if name in (k, long) or name.upper() == rule), None)
+            if key is None:
+                raise ConfigError(f"{source}: unknown llm reviewer {name!r} (one of: {', '.join(LLM_REVIEWERS)}, "
+                                  "or their rule IDs LLM101, LLM201, LLM301)")
+            keys.append(key)
+        out["reviewers"] = keys
+    return out
 
 
 def _as_list(value) -> list[str]:

@@ -116,6 +116,42 @@ def test_bad_config_is_a_one_line_error(tmp_path, capsys):
     assert "unknown rule 'no-such-rule'" in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("setting,said", [
+    ("max_findings: lots", "llm max_findings must be a whole number"),
+    ("max_findings: -1", "llm max_findings must be a whole number"),
+    ("max_findings_per_reviewer: 2.5", "llm max_findings_per_reviewer must be a whole number"),
+    ("min_confidence: high", "llm min_confidence must be a number (0 <= min_confidence <= 1)"),
+    ("min_confidence: 2", "llm min_confidence must be a number"),
+    ("timeout: .nan", "llm timeout must be a number of seconds"),
+    ("reviewers: [design_gaps, nope]", "unknown llm reviewer 'nope'"),
+    ("effort: huge", "llm effort must be one of low, medium, high, max"),
+    ("output_mode: xml", "llm output_mode must be json or tool"),
+    ("model: 5", "llm model must be a model ID"),
+])
+def test_bad_llm_settings_are_one_line_errors_not_tracebacks(tmp_path, capsys, setting, said):
+    path = write(tmp_path)
+    (tmp_path / ".vep-review.yaml").write_text(f"llm:\n  {setting}\n")
+    assert main(["review", "--no-llm", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert said in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_llm_settings_are_read_as_their_types():
+    from agent.config import _llm_settings
+
+    got = _llm_settings({"max_findings": "3", "min_confidence": 0.7, "timeout": 30,
+                         "reviewers": "LLM101, cross-sig-impact, feature_gate"}, "x.yaml")
+    assert got == {"max_findings": 3, "min_confidence": 0.7, "timeout": 30.0,
+                   "reviewers": ["design_gaps", "cross_sig", "feature_gate"]}
+
+
+@pytest.mark.parametrize("option", [["--max-findings", "-1"], ["--llm-timeout", "0"], ["--llm-timeout", "soon"]])
+def test_bad_llm_options_are_usage_errors(option, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["review", *option, "x"])
+    assert exc.value.code == 2 and option[0] in capsys.readouterr().err
+
+
 def test_inline_suppression(tmp_path, capsys):
     path = write(tmp_path, BAD_DIR, BODY + "\n<!-- vep-review: disable=VEP101 -->\n")
     main(["check", "--format", "json", str(path)])
