@@ -51,7 +51,8 @@ class Captured:
 
 def capture(case, corpus, model: str) -> Captured:
     """Run ``case``'s review against a transport that records the requests and answers each
-    with HTTP 400 (so the graph stops without retrying)."""
+    with HTTP 422 (so the graph stops without retrying; not 400, which on the warm-up would
+    end the review before the reviewers send theirs)."""
     import httpx2
 
     from agent.review import LlmOptions, review_documents
@@ -61,7 +62,7 @@ def capture(case, corpus, model: str) -> Captured:
     def handler(request):
         headers = {k.lower(): v for k, v in request.headers.items() if k.lower() not in replay.SCRUB_REQUEST_HEADERS}
         out.requests.append((request.method, str(request.url), headers, bytes(request.content)))
-        return httpx2.Response(400, json={"type": "error", "error": {"type": "invalid_request_error",
+        return httpx2.Response(422, json={"type": "error", "error": {"type": "invalid_request_error",
                                                                      "message": "captured for a message batch"}})
 
     client = httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
