@@ -340,8 +340,9 @@ def cmd_check(args) -> int:
     except UsageError as exc:
         raise UsageErrorLine(str(exc)) from None
     code = report_and_exit(report, args)
-    # one line; machines reading json or sarif, and --quiet, need not see it
-    if skipped and (args.github_repo or (args.output_format in ("text", "full", "concise") and not args.quiet)):
+    # one line under the full report; machines (json, sarif), editors and pre-commit (concise)
+    # and --quiet need not see it
+    if skipped and (args.github_repo or (args.output_format in ("text", "full") and not args.quiet)):
         print(f"vep-review: {skipped}", file=sys.stderr)
     if process is not None and process.failed is not None:
         print(f"vep-review: {process.failed}", file=sys.stderr)

@@ -68,6 +68,9 @@ def test_check_without_github_repo_says_so_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.strip().splitlines() == [
         "vep-review: process checks (VEP7xx) skipped: they need --github-repo OWNER/NAME and GITHUB_TOKEN"]
+    for quiet in (["--output-format", "concise"], ["-q"], ["--output-format", "json"]):  # editors, pre-commit, machines
+        main(["check", *quiet, str(write_vep(tmp_path))])
+        assert "skipped" not in capsys.readouterr().err
 
 
 def test_check_with_github_repo_but_no_token_says_so(tmp_path, monkeypatch, capsys):
