@@ -68,8 +68,8 @@ def test_check_without_github_repo_says_so_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.strip().splitlines() == [
         "vep-review: process checks (VEP7xx) skipped: they need --github-repo OWNER/NAME and GITHUB_TOKEN"]
-    for quiet in (["--output-format", "concise"], ["-q"], ["--output-format", "json"]):  # editors, pre-commit, machines
-        main(["check", *quiet, str(write_vep(tmp_path))])
+    for i, quiet in enumerate((["--output-format", "concise"], ["-q"], ["--output-format", "json"])):
+        main(["check", *quiet, str(write_vep(tmp_path / str(i)))])  # editors, pre-commit, machines
         assert "skipped" not in capsys.readouterr().err
 
 
