@@ -26,8 +26,9 @@ For the candidates of all reviewers of one VEP, in this order (each drop is coun
 5. **Confidence floor** (``min_confidence``, default :data:`DEFAULT_MIN_CONFIDENCE`):
    ``dropped_low_confidence``.
 6. **Duplicates**: of a deterministic finding (same concern category in the same section, or
-   within :data:`NEAR_LINES` lines) and between reviewers (same category within
-   :data:`NEAR_LINES` lines: the more confident one stays): ``dropped_duplicate``.
+   within :data:`NEAR_LINES` lines) and between findings (same category within
+   :data:`NEAR_LINES` lines, or the very same quoted lines whatever the category: one comment
+   per passage; the more confident one stays): ``dropped_duplicate``.
 7. **One ranked budget**: per reviewer at most ``max_per_reviewer``, then across reviewers at most
    ``max_findings`` (default :data:`DEFAULT_MAX_FINDINGS`), ranked by severity (warnings first),
    then confidence, then line: ``dropped_capped``. An empty result is a good answer.
@@ -313,7 +314,8 @@ def verify(doc, raw: list[tuple[str, object]], deterministic: list[Finding], rev
         if any(_same_concern(item.category, section, loc.line, d, doc) for d in deterministic):
             stats.dropped_duplicate += 1
             continue
-        twin = next((k for k in kept if k[1].category == item.category and abs(k[2].line - loc.line) <= NEAR_LINES), None)
+        twin = next((k for k in kept if (k[1].category == item.category and abs(k[2].line - loc.line) <= NEAR_LINES)
+                     or (k[2].line, k[2].end_line) == (loc.line, loc.end_line)), None)
         if twin is not None:
             stats.dropped_duplicate += 1
             if item.confidence > twin[1].confidence:

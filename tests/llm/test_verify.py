@@ -175,3 +175,16 @@ def test_change_filter_drops_quotes_of_unchanged_text_unless_a_contradiction():
     findings, stats = verify(DOC, raw, [], BY_KEY, change=change)
     assert sorted(f.category for f in findings) == ["api", "scalability-performance"]
     assert stats.dropped_unchanged == 2
+
+
+def test_one_finding_per_quoted_passage_whatever_the_category():
+    """Two concerns about the very same lines are one comment: the more confident stays."""
+    raw = [("design_gaps", lf("The controller uses `virt-handler` to apply", "api", confidence=0.6)),
+           ("design_gaps", lf("The controller uses `virt-handler` to apply", "scalability-performance",
+                              confidence=0.9, concern="Each node's virt-handler applies the setting alone.")),
+           ("design_gaps", lf("and retries on conflict.", "api", confidence=0.7))]  # other lines: kept
+    findings, stats = verify(DOC, raw, [], BY_KEY, min_confidence=0.0)
+    assert stats.dropped_duplicate == 1
+    assert sorted((f.line, f.category) for f in findings) == [
+        (DOC.line_of("The controller uses `virt-handler`"), "scalability-performance"),
+        (DOC.line_of("and retries on conflict."), "api")]
