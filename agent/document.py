@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import os
 import re
+from array import array
 from bisect import bisect_right
+from itertools import accumulate, count, islice
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 
@@ -92,6 +94,28 @@ def blank_comments(text: str) -> str:
 #: heading (``#`` after any indent). ``[^\S\n]`` is ``\s`` within one line; starting with a
 #: literal newline lets the search jump from line to line.
 _NOT_PROSE_LINE_RE = re.compile(r"\n(?:[^\S\n]{0,3}(?P<fence>```|~~~)|[^\S\n]*#)")
+#: The same, for the first line (which no newline precedes).
+_NOT_PROSE_FIRST_LINE_RE = re.compile(r"[^\S\n]{0,3}(?P<fence>```|~~~)|[^\S\n]*#")
+
+#: Characters of text split into lines at a time (:func:`split_lines`): large documents are
+#: never split whole, so that their lines are not all held at once.
+_CHUNK = 1 << 16
+
+
+def split_lines(text: str, start: int = 0, end: int | None = None):
+    """Yield the lines of ``text[start:end]`` (``text[start:end].split("\n")``), split a
+    chunk of about 64k characters at a time: the lines of a large document are never all
+    in memory at once."""
+    end = len(text) if end is None else end
+    while end - start > _CHUNK:
+        cut = text.rfind("\n", start, start + _CHUNK)
+        if cut < 0:
+            cut = text.find("\n", start + _CHUNK, end)
+            if cut < 0:
+                break
+        yield from text[start:cut].split("\n")
+        start = cut + 1
+    yield from text[start:end].split("\n")
 
 
 def prose_lines(lines: list[str] | str, first_line: int):
@@ -104,22 +128,86 @@ def prose_lines(lines: list[str] | str, first_line: int):
         first_line: the 1-based file line of the first line.
     """
     text = blank_comments(lines if isinstance(lines, str) else "\n".join(lines))
-    lines = text.split("\n")
     # one search finds the fence and heading lines; the runs of lines between them are
-    # prose unless inside a fence
+    # prose unless inside a fence (split a chunk at a time: never all the lines at once)
     fenced = False
-    start = 0  # offset of the first line after the last fence or heading line
-    offset, pos = 0, 0  # `offset`: the line starting at character `pos` of `text`
-    for m in _NOT_PROSE_LINE_RE.finditer("\n" + text):  # m.start(): where its line starts in `text`
-        offset += text.count("\n", pos, m.start())
-        pos = m.start()
-        if not fenced:
-            yield from zip(range(first_line + start, first_line + offset), lines[start:offset])
-        if m.group("fence"):
+    start = 0  # character where the first line after the last fence or heading line starts
+    line = first_line  # its file line
+    first = _NOT_PROSE_FIRST_LINE_RE.match(text)
+    if first:  # the first line is a fence or heading line
+        fenced = bool(first.group("fence"))
+        start = text.find("\n") + 1 or len(text) + 1
+        line += 1
+    for m in _NOT_PROSE_LINE_RE.finditer(text):
+        at, fence = m.start() + 1, m.group("fence")  # `at`: where the fence or heading line starts
+        if not fenced and at > start:
+            yield from zip(count(line), split_lines(text, start, at - 1))
+        line += text.count("\n", start, at) + 1
+        if fence:
             fenced = not fenced
-        start = offset + 1
-    if not fenced:
-        yield from zip(range(first_line + start, first_line + len(lines)), lines[start:])
+        start = text.find("\n", at) + 1 or len(text) + 1
+    if not fenced and start <= len(text):
+        yield from zip(count(line), split_lines(text, start))
+
+
+class Lines:
+    """The lines of a text, without holding them: ``lines[i]`` is cut from the text when
+    asked for. A list of the lines of a 20 MB VEP would take 40 MB more than the text
+    itself; this keeps the offset where each line starts (8 bytes a line).
+
+    Behaves as the list ``text.split("\n")`` for reading: ``len``, ``lines[i]`` (negative
+    ``i`` too; ``IndexError`` past the end), ``lines[i:j]`` (a list), iteration.
+    """
+
+    __slots__ = ("text", "starts")
+
+    def __init__(self, text: str):
+        self.text = text
+        starts = array("L")  # where each line starts, then len(text) + 1
+        pos, end = 0, len(text)
+        while True:  # a chunk at a time: the lines of one chunk only are held at once
+            cut = text.find("\n", pos + _CHUNK) if pos + _CHUNK < end else -1
+            stop = end if cut < 0 else cut + 1
+            parts = (text if pos == 0 and stop == end else text[pos:stop]).split("\n")
+            # where each part starts, and one past the last: running sums of (length + 1)
+            starts.extend(accumulate([len(part) + 1 for part in parts], initial=pos))
+            if stop == end:
+                break
+            del starts[-2:]  # the empty part after the chunk's last newline is the next chunk's first line
+            pos = stop
+        self.starts = starts
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return [self[i] for i in range(*key.indices(len(self)))]
+        n = len(self.starts) - 1
+        if key < 0:
+            key += n
+        if not 0 <= key < n:
+            raise IndexError("line index out of range")
+        return self.text[self.starts[key]:self.starts[key + 1] - 1]
+
+    def __iter__(self):
+        return split_lines(self.text)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, (list, Lines)) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Lines({len(self)} lines)"
+
+    def joined(self, first: int, end: int) -> str:
+        """``"\n".join(self[first:end])`` (0-based, ``end`` exclusive, clipped to the
+        text), cut from the text in one slice."""
+        end = min(end, len(self))
+        return self.text[self.starts[first]:self.starts[end] - 1] if first < end else ""
+
+    def line_at(self, offset: int) -> int:
+        """The 0-based line holding character ``offset`` of the text."""
+        return bisect_right(self.starts, offset) - 1
 
 
 class Section:
@@ -133,18 +221,17 @@ class Section:
         body: the text between the heading and ``end_line``, subsections included.
     """
 
-    def __init__(self, level: int, title: str, line: int, end_line: int, body: "str | tuple[list[str], int, int]"):
+    def __init__(self, level: int, title: str, line: int, end_line: int, body: "str | Lines"):
         self.level, self.title, self.line, self.end_line = level, title, line, end_line
         if isinstance(body, str):
             self.__dict__["body"] = body
-        else:  # (the body's lines, first, end): joined on first use, so that the nested
-            self._span = body  # sections of a large VEP do not each hold a copy of its text
+        else:  # the file's lines: the body is cut from them on first use, so that the
+            self._lines = body  # nested sections of a large VEP do not each hold a copy of its text
 
     @cached_property
     def body(self) -> str:
-        """The text between the heading and ``end_line`` (joined on first use)."""
-        lines, first, end = self._span
-        return "\n".join(lines[first:end])
+        """The text between the heading and ``end_line`` (cut from the file on first use)."""
+        return self._lines.joined(self.line, self.end_line)
 
     def __repr__(self) -> str:
         return f"Section({self.level}, {self.title!r}, line={self.line}, end_line={self.end_line})"
@@ -320,9 +407,9 @@ class VepDocument:
         return cache[key]
 
     @cached_property
-    def lines(self) -> list[str]:
-        """The file's lines; ``lines[i]`` is line ``i + 1``."""
-        return self.text.split("\n")
+    def lines(self) -> Lines:
+        """The file's lines (:class:`Lines`, read as a list); ``lines[i]`` is line ``i + 1``."""
+        return Lines(self.text)
 
     @cached_property
     def title(self) -> Title | None:
@@ -342,7 +429,7 @@ class VepDocument:
     @cached_property
     def body(self) -> str:
         """The markdown after the front matter."""
-        return "\n".join(self.lines[self.body_line - 1 :])
+        return self.lines.joined(self.body_line - 1, len(self.lines)) if self.body_line > 1 else self.text
 
     @cached_property
     def _h2(self) -> tuple[Section, ...]:
@@ -400,10 +487,11 @@ class VepDocument:
 
     def line_of(self, needle: str, start: int = 1) -> int | None:
         """First file line (>= ``start``) containing ``needle``, case-sensitive."""
-        for i in range(start - 1, len(self.lines)):
-            if needle in self.lines[i]:
-                return i + 1
-        return None
+        lines = self.lines
+        if "\n" in needle or start - 1 >= len(lines):
+            return None
+        at = self.text.find(needle, lines.starts[max(start - 1, 0)])
+        return None if at < 0 else lines.line_at(at) + 1
 
     @property
     def is_meta(self) -> bool:
@@ -471,7 +559,9 @@ def read(path: str, display: str | None = None, repo_path: str | None = None) ->
         raise UnreadableDocument(f"{path}: cannot read ({exc.strerror or exc})") from None
     if repo_path is None:
         repo_path = repo_relative(p)
-    return parse(data, display or path, repo_path)
+    text, notes = decode(data)
+    del data  # the bytes are not needed once decoded (a large VEP would hold both)
+    return _parse_text(text, notes, display or path, repo_path)
 
 
 @lru_cache(maxsize=1024)
@@ -582,17 +672,22 @@ def parse(data: bytes | str, path: str = "<stdin>", repo_path: str | None = None
         text, notes = decode(data)
     else:
         text, notes = data.replace("\r\n", "\n"), set()
+    return _parse_text(text, notes, path, repo_path)
+
+
+def _parse_text(text: str, notes: set[str], path: str, repo_path: str | None) -> VepDocument:
+    """:func:`parse` of decoded text. What is kept is the text and the offsets of its lines
+    (:class:`Lines`); each section's body is cut from it when first asked for."""
     info = PathInfo.from_repo_path(repo_path if repo_path is not None else PurePosixPath(path).name)
-    lines = text.split("\n")
+    lines = Lines(text)
     fm, body_line = _split_front_matter(lines)
-    body_lines = lines[body_line - 1 :] if body_line > 1 else lines
-    body = "\n".join(body_lines) if body_line > 1 else text  # no copy without front matter
-    doc = VepDocument(path, info, text, fm, _sections(body, body_lines, body_line, len(lines)), body_line, notes)
+    body = lines.joined(body_line - 1, len(lines)) if body_line > 1 else text  # no copy without front matter
+    doc = VepDocument(path, info, text, fm, _sections(body, lines, body_line), body_line, notes)
     doc.__dict__.update(lines=lines, body=body)  # the cached properties, already computed here
     return doc
 
 
-def _split_front_matter(lines: list[str]) -> tuple[FrontMatter | None, int]:
+def _split_front_matter(lines: "Lines | list[str]") -> tuple[FrontMatter | None, int]:
     """Find the front matter the way python-frontmatter's YAML handler does (a first line
     of three or more dashes, closed by the next such line) and load it."""
     if not lines or not lines[0].startswith("---"):
@@ -604,8 +699,8 @@ def _split_front_matter(lines: list[str]) -> tuple[FrontMatter | None, int]:
     boundary = YAMLHandler.FM_BOUNDARY
     if not boundary.fullmatch(lines[0]):
         return None, 1
-    for i in range(1, len(lines)):
-        if boundary.fullmatch(lines[i]):
+    for i, line in enumerate(islice(lines, 1, None), 1):
+        if boundary.fullmatch(line):
             raw = "\n".join(lines[1:i])
             fm = FrontMatter(start_line=1, end_line=i + 1, raw=raw)
             try:
@@ -623,9 +718,13 @@ def _split_front_matter(lines: list[str]) -> tuple[FrontMatter | None, int]:
                 fm.duplicates = [(k, v + 1) for k, v in loaded.duplicates]
                 fm.implicit_types = [it._replace(line=it.line + 1) for it in loaded.implicit_types]
             return fm, i + 2
-    fm = FrontMatter(start_line=1, end_line=None, raw="\n".join(lines[1:]))
+    fm = FrontMatter(start_line=1, end_line=None, raw="\n".join(islice(lines, 1, None)))
     fm.error = yamlsafe.YamlError("front matter is not terminated: no closing '---' line", 1)
     return fm, 2
+
+
+#: Bodies of at most this many characters are encoded whole by :func:`headings`.
+SMALL_BODY = 1 << 20
 
 
 def headings(body: str) -> list[tuple[int, str, int]]:
@@ -642,21 +741,31 @@ def headings(body: str) -> list[tuple[int, str, int]]:
     """
     import pyromark
 
-    data = body.encode("utf-8")
+    # pyromark's ranges are UTF-8 byte offsets: a small body is encoded whole (fastest); in
+    # a large one they are turned into character offsets by a cursor that moves forward
+    # only (headings come in order), not by a copy of the body as large as the text
+    data = body.encode("utf-8") if len(body) <= SMALL_BODY else None
+    to_char = _ByteCursor(body)
     out: list[tuple[int, str, int]] = []
     depth = 0  # open list items and block quotes
-    line, counted = 0, 0  # 0-based line of byte offset `counted`
+    line, counted = 0, 0  # 0-based line of character offset `counted`
     head: list | None = None  # [level, first inline byte, last inline byte, start byte]
     for event, span in pyromark.events_with_range(body):
         if head is not None:  # inside a document-level heading: extend its text or close it
             end = event.get("End") if event.__class__ is dict else None
             if end.__class__ is dict and "Heading" in end:
                 level, first, last, start = head
-                line += data.count(b"\n", counted, start)
-                counted = start
                 # the source from the heading's start (a leading backslash escape is kept),
                 # without the ATX opener; the closing #s are not part of the last inline event
-                title = data[start:last].decode("utf-8", "replace").strip() if first is not None else ""
+                if data is not None:
+                    line += data.count(b"\n", counted, start)
+                    counted = start
+                    title = data[start:last].decode("utf-8", "replace").strip() if first is not None else ""
+                else:
+                    start = to_char(start)
+                    line += body.count("\n", counted, start)
+                    counted = start
+                    title = body[start:to_char(last)].strip() if first is not None else ""
                 out.append((level, _ATX_OPENER_RE.sub("", title, count=1).strip(), line))
                 head = None
             else:
@@ -680,8 +789,41 @@ def headings(body: str) -> list[tuple[int, str, int]]:
     return out
 
 
-def _sections(body: str, body_lines: list[str], offset: int, total_lines: int) -> list[Section]:
-    """The sections of ``body`` (``body_lines`` joined), whose first line is file line ``offset``."""
+class _ByteCursor:
+    """Character offset of a UTF-8 byte offset of ``text``, for offsets asked in
+    increasing order: each call encodes only the text between the previous offset and this
+    one (at most 64k characters at a time), and ASCII stretches not at all."""
+
+    __slots__ = ("text", "char", "byte")
+
+    def __init__(self, text: str):
+        self.text, self.char, self.byte = text, 0, 0
+
+    def __call__(self, byte: int) -> int:
+        text = self.text
+        if text.isascii():  # (a flag of the string: no scan)
+            return byte
+        while self.byte < byte:  # at most `byte - self.byte` characters hold that many bytes
+            piece = text[self.char:self.char + min(byte - self.byte, _CHUNK)]
+            if not piece:
+                break
+            if piece.isascii():
+                self.char += len(piece)
+                self.byte += len(piece)
+                continue
+            data = piece.encode("utf-8", "surrogatepass")
+            if self.byte + len(data) <= byte:
+                self.char += len(piece)
+                self.byte += len(data)
+            else:  # the offset falls inside: decode the bytes up to it (a character boundary)
+                self.char += len(data[:byte - self.byte].decode("utf-8", "ignore"))
+                self.byte = byte
+        return self.char
+
+
+def _sections(body: str, lines: Lines, offset: int) -> list[Section]:
+    """The sections of ``body`` (the file's ``lines`` from file line ``offset``)."""
+    total_lines = len(lines)
     heads = [(level, title, offset + line) for level, title, line in headings(body)]  # file lines
     # end line of each heading's section: the line before the next heading of the same or
     # a higher level (one pass with a stack of open sections)
@@ -694,5 +836,5 @@ def _sections(body: str, body_lines: list[str], offset: int, total_lines: int) -
     sections: list[Section] = []
     for idx, (level, title, line) in enumerate(heads):
         end = ends[idx]
-        sections.append(Section(level, title, line, end, (body_lines, line - offset + 1, end - offset + 1)))
+        sections.append(Section(level, title, line, end, lines))
     return sections
