@@ -102,10 +102,9 @@ _NOT_PROSE_FIRST_LINE_RE = re.compile(r"[^\S\n]{0,3}(?P<fence>```|~~~)|[^\S\n]*#
 _CHUNK = 1 << 16
 
 
-def split_lines(text: str, start: int = 0, end: int | None = None):
-    """Yield the lines of ``text[start:end]`` (``text[start:end].split("\n")``), split a
-    chunk of about 64k characters at a time: the lines of a large document are never all
-    in memory at once."""
+def line_chunks(text: str, start: int = 0, end: int | None = None):
+    """Yield ``text[start:end]`` in pieces of whole lines, about 64k characters each (a line
+    longer than that is one piece): joined with ``"\n"`` they are ``text[start:end]``."""
     end = len(text) if end is None else end
     while end - start > _CHUNK:
         cut = text.rfind("\n", start, start + _CHUNK)
@@ -113,9 +112,17 @@ def split_lines(text: str, start: int = 0, end: int | None = None):
             cut = text.find("\n", start + _CHUNK, end)
             if cut < 0:
                 break
-        yield from text[start:cut].split("\n")
+        yield text[start:cut]
         start = cut + 1
-    yield from text[start:end].split("\n")
+    yield text[start:end]
+
+
+def split_lines(text: str, start: int = 0, end: int | None = None):
+    """Yield the lines of ``text[start:end]`` (``text[start:end].split("\n")``), split a
+    chunk of about 64k characters at a time: the lines of a large document are never all
+    in memory at once."""
+    for chunk in line_chunks(text, start, end):
+        yield from chunk.split("\n")
 
 
 def prose_lines(lines: list[str] | str, first_line: int):
