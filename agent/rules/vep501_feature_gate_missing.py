@@ -151,7 +151,12 @@ class BodyText:
     def __init__(self, flat: str, starts: array, first: array, count: array, code_text: str, code_lines: array):
         self.flat, self.starts, self._first, self._count = flat, starts, first, count
         self.code_text, self._code_lines = code_text, code_lines
-        self.paragraphs = _Paragraphs(self)
+
+    @property
+    def paragraphs(self) -> _Paragraphs:
+        # made when asked for: held by the body text, it would be a reference cycle, which
+        # `vep-review check` (run without the cyclic collector) would never free
+        return _Paragraphs(self)
 
     @property
     def code(self) -> Iterator[tuple[int, str]]:
