@@ -68,14 +68,26 @@ def small_int(digits: str) -> int | None:
     return int(digits)
 
 
-@lru_cache(maxsize=4096)
+#: Headings longer than this are normalized without the cache (a cached one would stay in
+#: memory after its document: a hostile "heading" can be megabytes long).
+_CACHED_HEADING = 512
+
+
 def normalize_heading(text: str) -> str:
     """Lowercase a heading and keep only words: ``"Update / Compatibility"`` ->
-    ``"update compatibility"``, ``"Non-Goals"`` -> ``"non goals"``. Results are cached:
-    rules normalize the same template names and headings again and again."""
+    ``"update compatibility"``, ``"Non-Goals"`` -> ``"non goals"``. Results for headings
+    of up to 512 characters are cached: rules normalize the same template names and
+    headings again and again."""
+    return _normalize_heading_cached(text) if len(text) <= _CACHED_HEADING else _normalize_heading(text)
+
+
+def _normalize_heading(text: str) -> str:
     if "(" in text:
         text = _PARENTHESIZED_RE.sub(" ", text)  # "Implementation Phases (for v1alpha1 in v1.7.0)"
     return " ".join(_WORD_RE.findall(text.lower()))
+
+
+_normalize_heading_cached = lru_cache(maxsize=4096)(_normalize_heading)
 
 
 def strip_comments(text: str) -> str:

@@ -98,7 +98,7 @@ def build_cases(tmp: Path, mb: int, only: str | None = None) -> list[tuple[str, 
 
     single("corpus-bodies", repeat_to(bodies, size))
     single("corpus-bodies-with-front-matter", front_matter() + repeat_to(bodies, size))
-    single("one-line", f"# VEP #1: One line\n\n## Motivation\n\n{repeat_to(one_line, size)}\n")
+    single("one-line", f"# VEP #1: One line\n\n## Motivation\n\nProse: {repeat_to(one_line, size)}\n")
     single("short-lines", "# VEP #1: Short lines\n\n## Goals\n\n" + repeat_to("- goal\n", size))
     single("code-block", "# VEP #1: Code\n\n## Design\n\n```yaml\n" + repeat_to("  key: value # a comment\n", size)
            + "```\n")
