@@ -445,9 +445,10 @@ class VepDocument:
                 return Title(s.title, s.line, number, m["title"].strip(), well_formed)
         return None
 
-    @cached_property
+    @property
     def body(self) -> str:
-        """The markdown after the front matter."""
+        """The markdown after the front matter: the text itself when there is none, else cut
+        from the text at each use (not kept: it would be a second copy of a large VEP)."""
         return self.lines.joined(self.body_line - 1, len(self.lines)) if self.body_line > 1 else self.text
 
     @cached_property
@@ -700,9 +701,13 @@ def _parse_text(text: str, notes: set[str], path: str, repo_path: str | None) ->
     info = PathInfo.from_repo_path(repo_path if repo_path is not None else PurePosixPath(path).name)
     lines = Lines(text)
     fm, body_line = _split_front_matter(lines)
-    body = lines.joined(body_line - 1, len(lines)) if body_line > 1 else text  # no copy without front matter
-    doc = VepDocument(path, info, text, fm, _sections(body, lines, body_line), body_line, notes)
-    doc.__dict__.update(lines=lines, body=body)  # the cached properties, already computed here
+    # the markdown parser reads the body (with front matter, a copy, freed after parsing,
+    # with the UTF-8 copy of it that the parser makes)
+    body = lines.joined(body_line - 1, len(lines)) if body_line > 1 else text
+    sections = _sections(body, lines, body_line)
+    del body
+    doc = VepDocument(path, info, text, fm, sections, body_line, notes)
+    doc.__dict__["lines"] = lines  # the cached property, already computed here
     return doc
 
 
@@ -744,6 +749,11 @@ def _split_front_matter(lines: "Lines | list[str]") -> tuple[FrontMatter | None,
 
 #: Bodies of at most this many characters are encoded whole by :func:`headings`.
 SMALL_BODY = 1 << 20
+#: Bodies of more than this many characters are given to the markdown parser in pieces of
+#: about this size (see :func:`headings`).
+PARSE_PIECE = 1 << 20
+#: A line that is an ATX heading when nothing before it swallows it (a fence or HTML block).
+_ATX_LINE_RE = re.compile(r"^#{1,6}(?=[ \t\n]|$)", re.M)
 
 
 def headings(body: str) -> list[tuple[int, str, int]]:
@@ -757,7 +767,43 @@ def headings(body: str) -> list[tuple[int, str, int]]:
         ``(level, title, line)`` in document order: level 1-6, the heading's source text
         (markup kept, as written; lines of a setext heading joined with ``"\\n"``) and the
         0-based line of ``body`` it starts on.
+
+    A body of more than :data:`PARSE_PIECE` characters is parsed in pieces, cut before an
+    ATX heading line at the margin that the parse of the piece before it (up to and with
+    that line) reports as a document-level heading: there every block before is closed, so
+    the rest parses as a document of its own (a heading is one line; later lines never
+    change what came before). The parser's memory (its block tree and a UTF-8 copy of
+    its input, 4x the text of a large VEP) is then that of one piece. A candidate line
+    inside a fence or HTML block is not a heading; the piece is then grown (doubled) and,
+    failing that, the rest parsed whole.
     """
+    if len(body) <= PARSE_PIECE:
+        return _headings(body)
+    out: list[tuple[int, str, int]] = []
+    pos, line = 0, 0  # the piece starts at character `pos`, body line `line`
+    size = PARSE_PIECE
+    while len(body) - pos > size:
+        m = _ATX_LINE_RE.search(body, pos + size)
+        if m is None:
+            break
+        cut = m.start()
+        eol = body.find("\n", cut)
+        piece = body[pos:len(body) if eol < 0 else eol]
+        found = _headings(piece)
+        cut_line = piece.count("\n", 0, cut - pos)
+        del piece
+        if not found or found[-1][2] != cut_line:  # swallowed by a fence or HTML block: a larger piece
+            size *= 2
+            continue
+        out.extend((level, title, line + n) for level, title, n in found[:-1])
+        pos, line, size = cut, line + cut_line, PARSE_PIECE
+    found = _headings(body[pos:] if pos else body)
+    out.extend((level, title, line + n) for level, title, n in found)
+    return out
+
+
+def _headings(body: str) -> list[tuple[int, str, int]]:
+    """:func:`headings` of ``body`` parsed whole."""
     import pyromark
 
     # pyromark's ranges are UTF-8 byte offsets: a small body is encoded whole (fastest); in
