@@ -49,6 +49,8 @@ _PROCESS_VEP_RE = re.compile(
     r"\bthis\s+is\s+a\s+process\s+VEP\b|\bthis\s+(?:VEP|proposal|enhancement)\s+is\s+(?:a\s+|purely\s+a\s+)?"
     r"(?:process(?:\s*(?:/|and|or)\s*policy)?|policy\s*(?:/|and|or)\s*process)\s+(?:VEP|change|proposal|enhancement)\b",
     re.I)
+#: A run of whitespace (``\s`` is the whitespace of ``str.split``).
+_SPACE_RUN_RE = re.compile(r"\s+")
 _VEP_DIR_RE = re.compile(r"^(?P<number>\d+)[-_ ](?P<name>.+)$")
 _PARENTHESIZED_RE = re.compile(r"\(.*?\)")
 _WORD_RE = re.compile(r"[a-z0-9]+")
@@ -229,6 +231,30 @@ class Lines:
         return bisect_right(self.starts, offset) - 1
 
 
+def fold_spaces(text: str) -> str:
+    """``" ".join(text.split())``; a long text a piece at a time (cut at whitespace), not
+    through a list of every word of it (ten times its size in memory)."""
+    if len(text) <= 4096:
+        return " ".join(text.split())
+    parts, pos = [], 0
+    while pos < len(text):
+        m = _SPACE_RUN_RE.search(text, pos + _CHUNK)
+        end = m.start() if m else len(text)
+        part = " ".join(text[pos:end].split())
+        if part:
+            parts.append(part)
+        pos = end
+    return " ".join(parts)
+
+
+def _is_placeholder(line: str) -> bool:
+    """``line`` (spaces folded), without ``-*: `` around it, is a :data:`PLACEHOLDERS` word.
+    A long line whose both ends hold other characters is none (and is not copied)."""
+    if len(line) > 256 and line[:64].strip("-*: ") and line[-64:].strip("-*: "):
+        return False
+    return line.strip("-*: ").lower() in PLACEHOLDERS
+
+
 class Section:
     """A markdown heading and the text under it.
 
@@ -264,11 +290,20 @@ class Section:
         """Yield the lines of :meth:`meaningful_lines` before the template placeholders are
         taken out (they depend on the caller), one at a time: :meth:`is_empty` stops at
         the first line that counts."""
-        body = strip_comments(self.body) if "<!--" in self.body else self.body
-        for raw in body.splitlines():
-            line = " ".join(raw.split())
-            if line and line[0] != "#" and line.strip("-*: ").lower() not in PLACEHOLDERS:
-                yield line
+        if "body" in self.__dict__ or "_lines" not in self.__dict__:
+            text, start, end = self.body, 0, len(self.body)
+        else:  # read from the file's text: the body is not cut (nor kept) for this
+            lines = self._lines
+            first, last = self.line, min(self.end_line, len(lines))
+            text, start, end = (lines.text, lines.starts[first], lines.starts[last] - 1) if first < last else ("", 0, 0)
+        if text.find("<!--", start, end) >= 0:
+            text = strip_comments(text[start:end])
+            start, end = 0, len(text)
+        for chunk in line_chunks(text, start, end):  # (not every line of a large section at once)
+            for raw in chunk.splitlines():
+                line = fold_spaces(raw)
+                if line and line[0] != "#" and not _is_placeholder(line):
+                    yield line
 
     def meaningful_lines(self, placeholders: frozenset[str] = frozenset()) -> list[str]:
         """Lines that say something: no HTML comments, headings, blank lines,
