@@ -787,8 +787,10 @@ SMALL_BODY = 1 << 20
 #: Bodies of more than this many characters are given to the markdown parser in pieces of
 #: about this size (see :func:`headings`).
 PARSE_PIECE = 1 << 20
-#: A line that is an ATX heading when nothing before it swallows it (a fence or HTML block).
-_ATX_LINE_RE = re.compile(r"^#{1,6}(?=[ \t\n]|$)", re.M)
+#: Where a body may be cut for :func:`headings`: the start of a line, at the margin, after a
+#: blank line or opening a heading or a list item (whether it is a block of its own is
+#: then asked of the parser).
+_CUT_RE = re.compile(r"(?:\n\n|\n(?=#|[-*+][ \t]|\d{1,9}[.)][ \t]))(?=\S)")
 
 
 def headings(body: str) -> list[tuple[int, str, int]]:
@@ -803,14 +805,15 @@ def headings(body: str) -> list[tuple[int, str, int]]:
         (markup kept, as written; lines of a setext heading joined with ``"\\n"``) and the
         0-based line of ``body`` it starts on.
 
-    A body of more than :data:`PARSE_PIECE` characters is parsed in pieces, cut before an
-    ATX heading line at the margin that the parse of the piece before it (up to and with
-    that line) reports as a document-level heading: there every block before is closed, so
-    the rest parses as a document of its own (a heading is one line; later lines never
-    change what came before). The parser's memory (its block tree and a UTF-8 copy of
-    its input, 4x the text of a large VEP) is then that of one piece. A candidate line
-    inside a fence or HTML block is not a heading; the piece is then grown (doubled) and,
-    failing that, the rest parsed whole.
+    A body of more than :data:`PARSE_PIECE` characters is parsed in pieces, each cut before
+    a line at the margin where the parse of the piece (up to and with that line) starts a
+    top-level block or an item of a top-level list: there every block before is closed
+    (but that list), so the rest parses as a document of its own, with the same
+    document-level headings (later lines never change which lines before are headings).
+    The parser's memory (its block tree and a UTF-8 copy of its input, 4x the text of a
+    large VEP) is then that of one piece. A candidate inside a paragraph, fence or HTML
+    block does not start a block; the piece is then grown (doubled) and, failing that,
+    the rest parsed whole.
     """
     if len(body) <= PARSE_PIECE:
         return _headings(body)
@@ -818,27 +821,32 @@ def headings(body: str) -> list[tuple[int, str, int]]:
     pos, line = 0, 0  # the piece starts at character `pos`, body line `line`
     size = PARSE_PIECE
     while len(body) - pos > size:
-        m = _ATX_LINE_RE.search(body, pos + size)
+        m = _CUT_RE.search(body, pos + size)
         if m is None:
             break
-        cut = m.start()
+        cut = m.end()  # where the candidate line starts
         eol = body.find("\n", cut)
         piece = body[pos:len(body) if eol < 0 else eol]
-        found = _headings(piece)
-        cut_line = piece.count("\n", 0, cut - pos)
+        head = piece[:cut - pos]
+        probe = len(head) if head.isascii() else len(head.encode("utf-8", "surrogatepass"))
+        cut_line = head.count("\n")
+        del head
+        found, clean = _headings(piece, probe)
         del piece
-        if not found or found[-1][2] != cut_line:  # swallowed by a fence or HTML block: a larger piece
+        if not clean:  # inside a paragraph, fence, HTML block or list item: a larger piece
             size *= 2
             continue
-        out.extend((level, title, line + n) for level, title, n in found[:-1])
+        out.extend((level, title, line + n) for level, title, n in found if n < cut_line)
         pos, line, size = cut, line + cut_line, PARSE_PIECE
     found = _headings(body[pos:] if pos else body)
     out.extend((level, title, line + n) for level, title, n in found)
     return out
 
 
-def _headings(body: str) -> list[tuple[int, str, int]]:
-    """:func:`headings` of ``body`` parsed whole."""
+def _headings(body: str, probe: int | None = None) -> "list[tuple[int, str, int]] | tuple[list, bool]":
+    """:func:`headings` of ``body`` parsed whole. With ``probe`` (a UTF-8 byte offset where a
+    line starts): ``(headings, whether a block starts there with nothing open around it but
+    a top-level list)``."""
     import pyromark
 
     # pyromark's ranges are UTF-8 byte offsets: a small body is encoded whole (fastest); in
@@ -850,6 +858,7 @@ def _headings(body: str) -> list[tuple[int, str, int]]:
     depth = 0  # open list items and block quotes
     line, counted = 0, 0  # 0-based line of character offset `counted`
     head: list | None = None  # [level, first inline byte, last inline byte, start byte]
+    clean = False
     for event, span in pyromark.events_with_range(body):
         if head is not None:  # inside a document-level heading: extend its text or close it
             end = event.get("End") if event.__class__ is dict else None
@@ -874,6 +883,8 @@ def _headings(body: str) -> list[tuple[int, str, int]]:
         elif event.__class__ is dict:  # most events are text in paragraphs: test cheaply
             start = event.get("Start")
             if start is not None:
+                if probe is not None and span["start"] == probe and (depth == 0 or depth == 1 and start == "Item"):
+                    clean = True  # a top-level block, or an item of a top-level list, starts at `probe`
                 if start == "Item":
                     depth += 1
                 elif start.__class__ is dict:
@@ -886,7 +897,7 @@ def _headings(body: str) -> list[tuple[int, str, int]]:
             end = event.get("End")
             if end is not None and (end == "Item" or (end.__class__ is dict and ("BlockQuote" in end or "List" in end))):
                 depth -= 1
-    return out
+    return out if probe is None else (out, clean)
 
 
 class _ByteCursor:
