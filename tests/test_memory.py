@@ -166,3 +166,21 @@ def test_chunked_reading_finds_what_whole_reading_finds(monkeypatch):
         got = (document.headings(doc.body), list(prose_lines(doc.body, doc.body_line)),
                [tuple(x) for x in bt.paragraphs], list(bt.code), bt.gate_windows)
         assert got == expected, p
+
+
+@pytest.mark.parametrize("text", [
+    "# T\n\n- a\n- b\n" * 400,                                   # headings between top-level lists
+    "- a\n  # not a section\n- b\n# yes\n" * 300,               # a heading nested in a list item
+    "```\n# no\n\n# no\n" * 200 + "```\n# yes\n",               # '#' lines and blank lines in fences
+    "<div>\n# no\n\n# yes\n" * 200,                             # an HTML block ends at a blank line
+    "> quote\n# yes\n\n- x\n\n  # in item\n" * 200,              # block quotes, loose list items
+    "para\n# h\n===\n\n1. x\n2) y\n" * 300,                      # setext underline after an ATX heading
+    "* item\n\n  continued\n\n* item\n\nTitle\n---\n" * 300,     # setext heading after a loose list
+])
+def test_headings_of_a_body_parsed_in_pieces_are_those_of_the_whole(text, monkeypatch):
+    # a large body is given to the markdown parser in pieces cut where the parser confirms
+    # that a top-level block starts: the document-level headings are those of one parse
+    whole = document.headings(text)
+    for piece in (40, 300, 2_000):
+        monkeypatch.setattr(document, "PARSE_PIECE", piece)
+        assert document.headings(text) == whole
