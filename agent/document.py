@@ -131,6 +131,31 @@ def line_chunks(text: str, start: int = 0, end: int | None = None):
     yield text[start:end]
 
 
+def blanked_chunks(text: str, start: int = 0):
+    """:func:`line_chunks` of ``text[start:]`` with HTML comments blanked (line breaks kept):
+    joined with ``"\n"`` they are ``blank_comments(text[start:])``, without that copy of a
+    large text. Chunks are cut outside comments."""
+    if text.find("<!--", start) < 0:
+        yield from line_chunks(text, start)
+        return
+    comments = _COMMENT_RE.finditer(text, start)
+    m = next(comments, None)
+    end = len(text)
+    while end - start > _CHUNK:
+        cut = text.rfind("\n", start, start + _CHUNK)
+        if cut < 0:
+            cut = text.find("\n", start + _CHUNK, end)
+        while cut >= 0 and m is not None and m.start() < cut:
+            if m.end() > cut:  # inside a comment: cut at the end of its line
+                cut = text.find("\n", m.end())
+            m = next(comments, None)
+        if cut < 0:
+            break
+        yield blank_comments(text[start:cut])
+        start = cut + 1
+    yield blank_comments(text[start:])
+
+
 def split_lines(text: str, start: int = 0, end: int | None = None):
     """Yield the lines of ``text[start:end]`` (``text[start:end].split("\n")``), split a
     chunk of about 64k characters at a time: the lines of a large document are never all
@@ -479,6 +504,14 @@ class VepDocument:
                 well_formed = bool(raw_number) and bool(m["title"].strip()) and (number is not None or raw_number[0] in "Nn")
                 return Title(s.title, s.line, number, m["title"].strip(), well_formed)
         return None
+
+    @property
+    def body_start(self) -> int:
+        """Offset in :attr:`text` where :attr:`body` starts (``body == text[body_start:]``)."""
+        if self.body_line <= 1:
+            return 0
+        lines = self.lines
+        return lines.starts[self.body_line - 1] if self.body_line - 1 < len(lines) else len(self.text)
 
     @property
     def body(self) -> str:

@@ -69,7 +69,7 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import NamedTuple
 
-from agent.document import blank_comments, line_chunks, split_lines
+from agent.document import blank_comments, blanked_chunks, split_lines
 from agent.rules import LazyPattern, Problem
 from agent.rules.vep401_required_section import graduation_section, stage_marks
 
@@ -247,7 +247,6 @@ def body_text(doc) -> BodyText:
 def _body_text(doc) -> BodyText:
     # A chunk of whole lines at a time: the lines of a large VEP are never all held at once,
     # nor its paragraphs as objects; what is kept is the flat text and arrays of numbers.
-    text = blank_comments(doc.body)
     first = doc.body_line  # file line of the body's first line
     pieces: list[str] = []  # parts of the flat text, each paragraphs joined with NUL
     starts, para_first, para_count = array("L"), array("L"), array("L")
@@ -277,7 +276,7 @@ def _body_text(doc) -> BodyText:
             code_pieces.append("\n".join(raw_lines[start - base:end - base]))
             code_lines.extend(range(first + start, first + end))
 
-    for chunk in line_chunks(text):
+    for chunk in blanked_chunks(doc.text, doc.body_start):  # the body, comments blanked
         raw_lines = chunk.split("\n")
         stripped = [line.strip() for line in raw_lines]
         # only blank lines and lines starting with a fence or heading character can end a run
@@ -304,7 +303,6 @@ def _body_text(doc) -> BodyText:
             pieces.append("\x00".join(chunk_paras))
             chunk_paras.clear()
         base = end
-    del text
     if fence is None:  # (an unclosed fence runs to the end)
         flush(start, base, [])
         if chunk_paras:
