@@ -15,7 +15,8 @@ Builds, in a temporary directory laid out as an enhancements repository (``veps/
 then runs ``vep-review check --format json`` on each in a fresh process and reports its peak
 resident set size (``ru_maxrss`` from ``wait4``: the largest of the process and the children it
 waited for; directories of 32 files or more are checked by two processes, each counted alone)
-and wall time.
+and wall time. The inputs are written by a separate process, so that this one stays small
+(a child's ``ru_maxrss`` is at least its parent's peak at the time it was started).
 
 Usage: python benchmarks/bench_memory.py [--mb 20] [--json] [--write docs/benchmarks.md]
        [--root OTHER_CHECKOUT]   (measure another checkout of vep-review, e.g. the base branch)
@@ -121,10 +122,11 @@ def build_cases(tmp: Path, mb: int, only: str | None = None) -> list[tuple[str, 
     return cases
 
 
-def measure(cmd: list[str], env: dict) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MiB) and exit code of one fresh process."""
+def measure(cmd: list[str], env: dict, cwd: Path = ROOT) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS (MiB) and exit code of one fresh process (run in ``cwd``:
+    ``python -m agent`` imports the checkout there)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
     _, status, usage = os.wait4(proc.pid, 0)
     return time.perf_counter() - start, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
@@ -148,16 +150,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", help="the vep-review checkout to measure (default: this one)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--write", metavar="FILE", help="also write the table into FILE between its bench_memory markers")
+    parser.add_argument("--build", metavar="DIR", help=argparse.SUPPRESS)  # (internal: write the cases, print them)
     args = parser.parse_args(argv)
+    if args.build:
+        print(json.dumps([[name, str(path), size] for name, path, size in build_cases(Path(args.build), args.mb, args.only)]))
+        return 0
     root = Path(args.root).resolve() if args.root else ROOT
     env = dict(ENV, PYTHONPATH=os.pathsep.join(filter(None, [str(root), ENV.get("PYTHONPATH")])))
     cmd = [sys.executable, "-m", "agent", "check", "--format", "json"]
     floor = measure([sys.executable, "-c", "pass"], env)[1]
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench_memory.") as tmp:
-        for name, path, size in build_cases(Path(tmp), args.mb, args.only):
-            measure(cmd + [str(EXAMPLE)], env)  # warm bytecode caches
-            runs = [measure(cmd + [str(path)], env) for _ in range(args.runs)]
+        # the inputs are written by another process: a child started from this one reports
+        # this one's peak RSS as its own when that is larger (exec after vfork keeps it)
+        build = [sys.executable, __file__, "--build", tmp, "--mb", str(args.mb)] + (["--only", args.only] if args.only else [])
+        cases = json.loads(subprocess.run(build, check=True, capture_output=True, text=True).stdout)
+        for name, path, size in cases:
+            measure(cmd + [str(EXAMPLE)], env, root)  # warm bytecode caches
+            runs = [measure(cmd + [str(path)], env, root) for _ in range(args.runs)]
             codes = {code for _, _, code in runs}
             if codes - {0, 1}:
                 raise SystemExit(f"{name}: vep-review check exited {sorted(codes)}")
