@@ -25,7 +25,7 @@ import os
 import re
 from array import array
 from bisect import bisect_right
-from itertools import accumulate, count, islice
+from itertools import accumulate, chain, count, islice
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 
@@ -157,11 +157,13 @@ def blanked_chunks(text: str, start: int = 0):
 
 
 def split_lines(text: str, start: int = 0, end: int | None = None):
-    """Yield the lines of ``text[start:end]`` (``text[start:end].split("\n")``), split a
-    chunk of about 64k characters at a time: the lines of a large document are never all
-    in memory at once."""
-    for chunk in line_chunks(text, start, end):
-        yield from chunk.split("\n")
+    """An iterator over the lines of ``text[start:end]`` (``text[start:end].split("\n")``),
+    split a chunk of about 64k characters at a time: the lines of a large document are
+    never all in memory at once."""
+    end = len(text) if end is None else end
+    if end - start <= _CHUNK:
+        return iter(text[start:end].split("\n"))
+    return chain.from_iterable(chunk.split("\n") for chunk in line_chunks(text, start, end))
 
 
 def prose_lines(lines: list[str] | str, first_line: int):
@@ -228,7 +230,10 @@ class Lines:
 
     def __getitem__(self, key):
         if isinstance(key, slice):
-            return [self[i] for i in range(*key.indices(len(self)))]
+            first, end, step = key.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(first, end, step)]
+            return self.text[self.starts[first]:self.starts[end] - 1].split("\n") if first < end else []
         n = len(self.starts) - 1
         if key < 0:
             key += n
@@ -237,7 +242,7 @@ class Lines:
         return self.text[self.starts[key]:self.starts[key + 1] - 1]
 
     def __iter__(self):
-        return split_lines(self.text)
+        return split_lines(self.text)  # (an iterator over one list for a text of one chunk)
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other) if isinstance(other, (list, Lines)) else NotImplemented
@@ -326,8 +331,9 @@ class Section:
             start, end = 0, len(text)
         for chunk in line_chunks(text, start, end):  # (not every line of a large section at once)
             for raw in chunk.splitlines():
-                line = fold_spaces(raw)
-                if line and line[0] != "#" and not _is_placeholder(line):
+                line = " ".join(raw.split()) if len(raw) <= 4096 else fold_spaces(raw)
+                if line and line[0] != "#" and (line.strip("-*: ").lower() not in PLACEHOLDERS if len(line) <= 256
+                                                else not _is_placeholder(line)):
                     yield line
 
     def meaningful_lines(self, placeholders: frozenset[str] = frozenset()) -> list[str]:

@@ -67,6 +67,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from functools import cached_property
+from itertools import accumulate
 from typing import NamedTuple
 
 from agent.document import blank_comments, blanked_chunks, split_lines
@@ -148,15 +149,21 @@ class BodyText:
         code: (file line, text) of lines inside fenced code blocks (an iterator, each time).
     """
 
-    def __init__(self, flat: str, starts: array, first: array, count: array, code_text: str, code_lines: array):
-        self.flat, self.starts, self._first, self._count = flat, starts, first, count
+    def __init__(self, flat: str, starts: array, paragraphs: "list[Paragraph] | tuple[array, array]",
+                 code_text: str, code_lines: array):
+        """``paragraphs``: the :class:`Paragraph` list (a small body), or, for a large one,
+        the first file line and the number of lines of each (made when asked for)."""
+        self.flat, self.starts = flat, starts
+        self._list = paragraphs if isinstance(paragraphs, list) else None
+        self._first, self._count = paragraphs if self._list is None else (None, None)
         self.code_text, self._code_lines = code_text, code_lines
 
     @property
-    def paragraphs(self) -> _Paragraphs:
-        # made when asked for: held by the body text, it would be a reference cycle, which
-        # `vep-review check` (run without the cyclic collector) would never free
-        return _Paragraphs(self)
+    def paragraphs(self) -> "Sequence[Paragraph]":
+        # a large body's are made when asked for; the view is made at each call (held by
+        # the body text, it would be a reference cycle, which `vep-review check`, run
+        # without the cyclic collector, would never free)
+        return self._list if self._list is not None else _Paragraphs(self)
 
     @property
     def code(self) -> Iterator[tuple[int, str]]:
@@ -221,7 +228,7 @@ class BodyText:
         """Indices of the paragraphs whose text (``lower``: lower-cased) contains one of
         ``words``, found with substring searches over the whole body."""
         out: set[int] = set()
-        starts, n = self.starts, len(self._first)
+        starts, n = self.starts, len(self.starts) - 1
         for base, end, hay in self._haystacks(lower):
             if hay is None:  # slow path: a character whose lower case is longer
                 first, last = bisect_right(starts, base) - 1, bisect_right(starts, end)
@@ -248,6 +255,9 @@ def _body_text(doc) -> BodyText:
     # A chunk of whole lines at a time: the lines of a large VEP are never all held at once,
     # nor its paragraphs as objects; what is kept is the flat text and arrays of numbers.
     first = doc.body_line  # file line of the body's first line
+    # a small body keeps its paragraphs as objects (several rules read them all), a large one
+    # the numbers to make them from
+    paras: list[Paragraph] | None = [] if len(doc.text) - doc.body_start <= _SMALL_FLAT else None
     pieces: list[str] = []  # parts of the flat text, each paragraphs joined with NUL
     starts, para_first, para_count = array("L"), array("L"), array("L")
     code_pieces: list[str] = []
@@ -262,14 +272,20 @@ def _body_text(doc) -> BodyText:
     def flush(start: int, end: int, stripped: list[str]) -> None:  # body lines [start, end) are one paragraph
         nonlocal flat_len, carry
         if end > start:
-            here = stripped[max(start - base, 0):end - base]
-            text = "\n".join(carry + ["\n".join(here)]) if carry and here else "\n".join(carry) if carry else "\n".join(here)
+            if not carry:  # (then the run starts in this chunk)
+                text = "\n".join(stripped[start - base:end - base])
+            else:
+                here = stripped[:end - base]
+                text = "\n".join(carry + ["\n".join(here)]) if here else "\n".join(carry)
+                carry = []
+            if paras is not None:
+                paras.append(Paragraph(range(first + start, first + end), text))
+                return
             starts.append(flat_len + 1 if starts else 0)
             flat_len = starts[-1] + len(text)
             para_first.append(first + start)
             para_count.append(end - start)
             chunk_paras.append(text)
-        carry = []
 
     def add_code(start: int, end: int, raw_lines: list[str]) -> None:  # body lines [start, end) are code
         if end > start:
@@ -307,10 +323,15 @@ def _body_text(doc) -> BodyText:
         flush(start, base, [])
         if chunk_paras:
             pieces.append("\x00".join(chunk_paras))
+    code_text = "\n".join(code_pieces)
+    if paras is not None:
+        flat = "\x00".join([p.text for p in paras])
+        starts = array("L", accumulate([len(p.text) + 1 for p in paras], initial=0))
+        return BodyText(flat, starts, paras, code_text, code_lines)
     flat = "\x00".join(pieces)
     del pieces
     starts.append(len(flat) + 1)
-    return BodyText(flat, starts, para_first, para_count, "\n".join(code_pieces), code_lines)
+    return BodyText(flat, starts, (para_first, para_count), code_text, code_lines)
 
 
 # --- gate names ---------------------------------------------------------------------------
