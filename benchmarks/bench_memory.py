@@ -181,12 +181,13 @@ def main(argv: list[str] | None = None) -> int:
              f"`python -c pass` peaks at {floor:.0f} MiB.", "",
              "| case | input (MB) | peak RSS (MiB) | wall time (s) |", "| --- | ---: | ---: | ---: |"]
     lines += [f"| {r['case']} | {r['bytes'] / 1e6:.1f} | {r['peak_rss_mib']:.0f} | {r['wall_s']:.2f} |" for r in rows]
-    singles = [r for r in rows if r["case"].startswith("one ")]
-    if singles:
-        worst = max(singles, key=lambda r: r["peak_rss_mib"])
-        met = "met" if worst["peak_rss_mib"] < TARGET_MIB else "NOT met"
-        lines += ["", f"Target (issue 14): one {args.mb} MB VEP under {TARGET_MIB} MiB: {met} "
-                      f"(largest: {worst['peak_rss_mib']:.0f} MiB, {worst['case']})."]
+    for label, cases in (("a realistic", [r for r in rows if "corpus bodies" in r["case"]]),
+                         ("every", [r for r in rows if r["case"].startswith("one ")])):
+        if cases:
+            worst = max(cases, key=lambda r: r["peak_rss_mib"])
+            met = "met" if worst["peak_rss_mib"] < TARGET_MIB else "NOT met"
+            lines += ["", f"Target (issue 14), {label} {args.mb} MB VEP under {TARGET_MIB} MiB: {met} "
+                          f"(largest: {worst['peak_rss_mib']:.0f} MiB, {worst['case']})."]
     table = "\n".join(lines)
     if not args.json:
         print(table)
