@@ -166,36 +166,49 @@ def split_lines(text: str, start: int = 0, end: int | None = None):
     return chain.from_iterable(chunk.split("\n") for chunk in line_chunks(text, start, end))
 
 
-def prose_lines(lines: list[str] | str, first_line: int):
+def prose_lines(lines: list[str] | str, first_line: int, start: int = 0):
     """Yield ``(file line, text)`` for the lines a reader sees as prose: HTML comments
     blanked (line numbers kept), and fenced code and heading lines skipped.
 
     Args:
-        lines: consecutive lines of the file, or their text joined with ``"\\n"`` (such as
+        lines: consecutive lines of the file, or their text joined with ``"\n"`` (such as
             :attr:`VepDocument.body`, which saves joining them again).
         first_line: the 1-based file line of the first line.
+        start: with a text, read it from this character (a line start; such as
+            :attr:`VepDocument.text` from :attr:`VepDocument.body_start`: no copy of the
+            body), comments blanked a chunk of lines at a time.
     """
-    text = blank_comments(lines if isinstance(lines, str) else "\n".join(lines))
+    text = lines if isinstance(lines, str) else "\n".join(lines)
+    fenced = [False]  # inside a fence at the end of the chunks read so far
+    for chunk in blanked_chunks(text, start):
+        yield from _prose_lines_of(chunk, first_line, fenced)
+        first_line += chunk.count("\n") + 1
+
+
+def _prose_lines_of(text: str, line: int, fenced: list[bool]):
+    """:func:`prose_lines` of one chunk of whole lines (comments blanked), from file line
+    ``line``; ``fenced[0]``: inside a fence at its start, then at its end."""
     # one search finds the fence and heading lines; the runs of lines between them are
     # prose unless inside a fence (split a chunk at a time: never all the lines at once)
-    fenced = False
+    inside = fenced[0]
     start = 0  # character where the first line after the last fence or heading line starts
-    line = first_line  # its file line
     first = _NOT_PROSE_FIRST_LINE_RE.match(text)
     if first:  # the first line is a fence or heading line
-        fenced = bool(first.group("fence"))
+        if first.group("fence"):
+            inside = not inside
         start = text.find("\n") + 1 or len(text) + 1
         line += 1
     for m in _NOT_PROSE_LINE_RE.finditer(text):
         at, fence = m.start() + 1, m.group("fence")  # `at`: where the fence or heading line starts
-        if not fenced and at > start:
+        if not inside and at > start:
             yield from zip(count(line), split_lines(text, start, at - 1))
         line += text.count("\n", start, at) + 1
         if fence:
-            fenced = not fenced
+            inside = not inside
         start = text.find("\n", at) + 1 or len(text) + 1
-    if not fenced and start <= len(text):
+    if not inside and start <= len(text):
         yield from zip(count(line), split_lines(text, start))
+    fenced[0] = inside
 
 
 class Lines:
@@ -609,6 +622,8 @@ class VepDocument:
         """Where the VEP says that it is a process VEP ("This is a process VEP", "this VEP is
         a process/policy change"): ``(file line, the words)``, in prose (not in an HTML
         comment or fenced code); ``None`` when it does not."""
+        if len(self.text) - self.body_start > PARSE_PIECE:
+            return self._process_statement_by_chunks()
         text = blank_comments(self.body)
         found = []
         for word in ("process", "Process", "PROCESS"):  # in every statement: find, then match nearby
@@ -622,6 +637,51 @@ class VepDocument:
             prose = {line for line, _ in prose_lines(text, self.body_line)}
             return min((f for f in found if f[0] in prose), default=None)
         return None
+
+
+    def _process_statement_by_chunks(self) -> tuple[int, str] | None:
+        """:attr:`process_statement` of a large body, read a chunk of lines at a time
+        (:func:`blanked_chunks`) with the 200 characters before each: every statement
+        pattern is searched within 80 characters of its word, as on the whole text, and each
+        word is looked at once (those in the last 100 characters of a chunk with the next)."""
+        found: list[tuple[int, str]] = []
+        marks: list[tuple[int, bool]] = []  # (file line, is a fence) of the fence and heading lines
+        tail, newlines = "", 0  # the text before the chunk (its last 200 characters), its line breaks
+        chunks = blanked_chunks(self.text, self.body_start)
+        chunk = next(chunks)
+        while chunk is not None:
+            following = next(chunks, None)
+            text = tail + chunk
+            lo, hi = max(len(tail) - 101, 0), len(text) - 100 if following is not None else len(text)
+            lines_before = newlines - tail.count("\n")  # line breaks before `text`
+            for word in ("process", "Process", "PROCESS"):
+                at = text.find(word, lo, hi + len(word) - 1)
+                while 0 <= at < hi:
+                    m = _PROCESS_VEP_RE.search(text, max(0, at - 80), at + 80)
+                    if m:
+                        line = self.body_line + lines_before + text.count("\n", 0, m.start())
+                        found.append((line, " ".join(m.group(0).split())))
+                    at = text.find(word, at + 1, hi + len(word) - 1)
+            first = _NOT_PROSE_FIRST_LINE_RE.match(chunk)
+            if first:
+                marks.append((self.body_line + newlines, bool(first.group("fence"))))
+            pos, line = 0, self.body_line + newlines
+            for m in _NOT_PROSE_LINE_RE.finditer(chunk):
+                line += chunk.count("\n", pos, m.start()) + 1
+                pos = m.start() + 1
+                marks.append((line, bool(m.group("fence"))))
+            newlines += chunk.count("\n") + 1
+            tail = (tail + chunk + "\n")[-200:]
+            chunk = following
+        if not found:
+            return None
+        mark_lines = {line for line, _ in marks}
+        fences = [line for line, fence in marks if fence]
+
+        def prose(line: int) -> bool:  # as prose_lines: not a fence or heading line, not inside a fence
+            return line not in mark_lines and bisect_right(fences, line) % 2 == 0
+
+        return min((f for f in found if prose(f[0])), default=None)
 
 
 class UnreadableDocument(Exception):
@@ -858,7 +918,7 @@ def headings(body: str) -> list[tuple[int, str, int]]:
         return _headings(body)
     out: list[tuple[int, str, int]] = []
     pos, line = 0, 0  # the piece starts at character `pos`, body line `line`
-    size = PARSE_PIECE
+    size = max(PARSE_PIECE, 1)
     while len(body) - pos > size:
         m = _CUT_RE.search(body, pos + size)
         if m is None:
@@ -876,7 +936,7 @@ def headings(body: str) -> list[tuple[int, str, int]]:
             size *= 2
             continue
         out.extend((level, title, line + n) for level, title, n in found if n < cut_line)
-        pos, line, size = cut, line + cut_line, PARSE_PIECE
+        pos, line, size = cut, line + cut_line, max(PARSE_PIECE, 1)
     found = _headings(body[pos:] if pos else body)
     out.extend((level, title, line + n) for level, title, n in found)
     return out

@@ -184,3 +184,20 @@ def test_headings_of_a_body_parsed_in_pieces_are_those_of_the_whole(text, monkey
     for piece in (40, 300, 2_000):
         monkeypatch.setattr(document, "PARSE_PIECE", piece)
         assert document.headings(text) == whole
+
+
+def test_process_statement_read_by_chunks_is_the_one_read_whole(monkeypatch):
+    # a large body's process statement is looked for a chunk of lines at a time; with tiny
+    # chunks (statements across chunk ends, in fences, comments and headings) it is the same
+    texts = ["This is a process VEP.\n" * 3, "```\nThis is a process VEP\n```\nthis VEP is a\nprocess change\n",
+             "<!-- this is a process VEP -->\n# This is a process VEP\ntext\n\nThis    is a\n\n process VEP",
+             "x" * 150 + "\nthis is a process VEP\n" + "y" * 150,
+             "---\ntitle: x\n---\n## this is a process VEP\n\nThis proposal is a process/policy enhancement.\n"]
+    if CORPUS.exists():
+        texts += [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("veps/*/*/vep.md"))]
+    docs = [parse(t) for t in texts]
+    expected = [doc.process_statement for doc in docs]
+    assert any(expected)
+    for chunk in (5, 37, 400):
+        monkeypatch.setattr(document, "_CHUNK", chunk)
+        assert [doc._process_statement_by_chunks() for doc in docs] == expected
