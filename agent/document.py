@@ -651,17 +651,16 @@ class VepDocument:
         chunk = next(chunks)
         while chunk is not None:
             following = next(chunks, None)
-            text = tail + chunk
-            lo, hi = max(len(tail) - 101, 0), len(text) - 100 if following is not None else len(text)
-            lines_before = newlines - tail.count("\n")  # line breaks before `text`
-            for word in ("process", "Process", "PROCESS"):
-                at = text.find(word, lo, hi + len(word) - 1)
-                while 0 <= at < hi:
-                    m = _PROCESS_VEP_RE.search(text, max(0, at - 80), at + 80)
-                    if m:
-                        line = self.body_line + lines_before + text.count("\n", 0, m.start())
-                        found.append((line, " ".join(m.group(0).split())))
-                    at = text.find(word, at + 1, hi + len(word) - 1)
+            # the words at chunk positions [lo, hi) are looked at here (the 101 characters
+            # before the chunk were left by the one before: their statements may reach here);
+            # those within 81 characters of its start with the tail before, the others in the
+            # chunk alone (no copy of a long chunk)
+            lo, hi = max(len(tail) - 101, 0) - len(tail), len(chunk) - 100 if following is not None else len(chunk)
+            if min(hi, 81) > lo:
+                found += self._statements(tail + chunk[:min(hi, 81) + 80], len(tail), lo, min(hi, 81),
+                                          newlines - tail.count("\n"))
+            if hi > 81:
+                found += self._statements(chunk, 0, max(lo, 81), hi, newlines)
             first = _NOT_PROSE_FIRST_LINE_RE.match(chunk)
             if first:
                 marks.append((self.body_line + newlines, bool(first.group("fence"))))
@@ -682,6 +681,22 @@ class VepDocument:
             return line not in mark_lines and bisect_right(fences, line) % 2 == 0
 
         return min((f for f in found if prose(f[0])), default=None)
+
+
+    def _statements(self, text: str, offset: int, lo: int, hi: int, newlines: int) -> list[tuple[int, str]]:
+        """Process statements whose word starts at ``offset + lo`` to ``offset + hi`` of
+        ``text`` (which holds the 81 characters before each and 80 after, or the body's
+        start or end), ``newlines`` line breaks of the body before ``text``."""
+        out = []
+        lo, hi = lo + offset, hi + offset
+        for word in ("process", "Process", "PROCESS"):
+            at = text.find(word, lo, hi + len(word) - 1)
+            while 0 <= at < hi:
+                m = _PROCESS_VEP_RE.search(text, max(0, at - 80), at + 80)
+                if m:
+                    out.append((self.body_line + newlines + text.count("\n", 0, m.start()), " ".join(m.group(0).split())))
+                at = text.find(word, at + 1, hi + len(word) - 1)
+        return out
 
 
 class UnreadableDocument(Exception):
