@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import os
 import re
+from array import array
 from bisect import bisect_right
+from itertools import accumulate, chain, count, islice
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 
@@ -47,6 +49,8 @@ _PROCESS_VEP_RE = re.compile(
     r"\bthis\s+is\s+a\s+process\s+VEP\b|\bthis\s+(?:VEP|proposal|enhancement)\s+is\s+(?:a\s+|purely\s+a\s+)?"
     r"(?:process(?:\s*(?:/|and|or)\s*policy)?|policy\s*(?:/|and|or)\s*process)\s+(?:VEP|change|proposal|enhancement)\b",
     re.I)
+#: A run of whitespace (``\s`` is the whitespace of ``str.split``).
+_SPACE_RUN_RE = re.compile(r"\s+")
 _VEP_DIR_RE = re.compile(r"^(?P<number>\d+)[-_ ](?P<name>.+)$")
 _PARENTHESIZED_RE = re.compile(r"\(.*?\)")
 _WORD_RE = re.compile(r"[a-z0-9]+")
@@ -66,14 +70,26 @@ def small_int(digits: str) -> int | None:
     return int(digits)
 
 
-@lru_cache(maxsize=4096)
+#: Headings longer than this are normalized without the cache (a cached one would stay in
+#: memory after its document: a hostile "heading" can be megabytes long).
+_CACHED_HEADING = 512
+
+
 def normalize_heading(text: str) -> str:
     """Lowercase a heading and keep only words: ``"Update / Compatibility"`` ->
-    ``"update compatibility"``, ``"Non-Goals"`` -> ``"non goals"``. Results are cached:
-    rules normalize the same template names and headings again and again."""
+    ``"update compatibility"``, ``"Non-Goals"`` -> ``"non goals"``. Results for headings
+    of up to 512 characters are cached: rules normalize the same template names and
+    headings again and again."""
+    return _normalize_heading_cached(text) if len(text) <= _CACHED_HEADING else _normalize_heading(text)
+
+
+def _normalize_heading(text: str) -> str:
     if "(" in text:
         text = _PARENTHESIZED_RE.sub(" ", text)  # "Implementation Phases (for v1alpha1 in v1.7.0)"
     return " ".join(_WORD_RE.findall(text.lower()))
+
+
+_normalize_heading_cached = lru_cache(maxsize=4096)(_normalize_heading)
 
 
 def strip_comments(text: str) -> str:
@@ -92,34 +108,194 @@ def blank_comments(text: str) -> str:
 #: heading (``#`` after any indent). ``[^\S\n]`` is ``\s`` within one line; starting with a
 #: literal newline lets the search jump from line to line.
 _NOT_PROSE_LINE_RE = re.compile(r"\n(?:[^\S\n]{0,3}(?P<fence>```|~~~)|[^\S\n]*#)")
+#: The same, for the first line (which no newline precedes).
+_NOT_PROSE_FIRST_LINE_RE = re.compile(r"[^\S\n]{0,3}(?P<fence>```|~~~)|[^\S\n]*#")
+
+#: Characters of text split into lines at a time (:func:`split_lines`): large documents are
+#: never split whole, so that their lines are not all held at once.
+_CHUNK = 1 << 16
 
 
-def prose_lines(lines: list[str] | str, first_line: int):
+def line_chunks(text: str, start: int = 0, end: int | None = None):
+    """Yield ``text[start:end]`` in pieces of whole lines, about 64k characters each (a line
+    longer than that is one piece): joined with ``"\n"`` they are ``text[start:end]``."""
+    end = len(text) if end is None else end
+    while end - start > _CHUNK:
+        cut = text.rfind("\n", start, start + _CHUNK)
+        if cut < 0:
+            cut = text.find("\n", start + _CHUNK, end)
+            if cut < 0:
+                break
+        yield text[start:cut]
+        start = cut + 1
+    yield text[start:end]
+
+
+def blanked_chunks(text: str, start: int = 0):
+    """:func:`line_chunks` of ``text[start:]`` with HTML comments blanked (line breaks kept):
+    joined with ``"\n"`` they are ``blank_comments(text[start:])``, without that copy of a
+    large text. Chunks are cut outside comments."""
+    if text.find("<!--", start) < 0:
+        yield from line_chunks(text, start)
+        return
+    comments = _COMMENT_RE.finditer(text, start)
+    m = next(comments, None)
+    end = len(text)
+    while end - start > _CHUNK:
+        cut = text.rfind("\n", start, start + _CHUNK)
+        if cut < 0:
+            cut = text.find("\n", start + _CHUNK, end)
+        while cut >= 0 and m is not None and m.start() < cut:
+            if m.end() > cut:  # inside a comment: cut at the end of its line
+                cut = text.find("\n", m.end())
+            m = next(comments, None)
+        if cut < 0:
+            break
+        yield blank_comments(text[start:cut])
+        start = cut + 1
+    yield blank_comments(text[start:])
+
+
+def split_lines(text: str, start: int = 0, end: int | None = None):
+    """An iterator over the lines of ``text[start:end]`` (``text[start:end].split("\n")``),
+    split a chunk of about 64k characters at a time: the lines of a large document are
+    never all in memory at once."""
+    end = len(text) if end is None else end
+    if end - start <= _CHUNK:
+        return iter(text[start:end].split("\n"))
+    return chain.from_iterable(chunk.split("\n") for chunk in line_chunks(text, start, end))
+
+
+def prose_lines(lines: list[str] | str, first_line: int, start: int = 0):
     """Yield ``(file line, text)`` for the lines a reader sees as prose: HTML comments
     blanked (line numbers kept), and fenced code and heading lines skipped.
 
     Args:
-        lines: consecutive lines of the file, or their text joined with ``"\\n"`` (such as
+        lines: consecutive lines of the file, or their text joined with ``"\n"`` (such as
             :attr:`VepDocument.body`, which saves joining them again).
         first_line: the 1-based file line of the first line.
+        start: with a text, read it from this character (a line start; such as
+            :attr:`VepDocument.text` from :attr:`VepDocument.body_start`: no copy of the
+            body), comments blanked a chunk of lines at a time.
     """
-    text = blank_comments(lines if isinstance(lines, str) else "\n".join(lines))
-    lines = text.split("\n")
+    text = lines if isinstance(lines, str) else "\n".join(lines)
+    fenced = [False]  # inside a fence at the end of the chunks read so far
+    for chunk in blanked_chunks(text, start):
+        yield from _prose_lines_of(chunk, first_line, fenced)
+        first_line += chunk.count("\n") + 1
+
+
+def _prose_lines_of(text: str, line: int, fenced: list[bool]):
+    """:func:`prose_lines` of one chunk of whole lines (comments blanked), from file line
+    ``line``; ``fenced[0]``: inside a fence at its start, then at its end."""
     # one search finds the fence and heading lines; the runs of lines between them are
-    # prose unless inside a fence
-    fenced = False
-    start = 0  # offset of the first line after the last fence or heading line
-    offset, pos = 0, 0  # `offset`: the line starting at character `pos` of `text`
-    for m in _NOT_PROSE_LINE_RE.finditer("\n" + text):  # m.start(): where its line starts in `text`
-        offset += text.count("\n", pos, m.start())
-        pos = m.start()
-        if not fenced:
-            yield from zip(range(first_line + start, first_line + offset), lines[start:offset])
-        if m.group("fence"):
-            fenced = not fenced
-        start = offset + 1
-    if not fenced:
-        yield from zip(range(first_line + start, first_line + len(lines)), lines[start:])
+    # prose unless inside a fence (split a chunk at a time: never all the lines at once)
+    inside = fenced[0]
+    start = 0  # character where the first line after the last fence or heading line starts
+    first = _NOT_PROSE_FIRST_LINE_RE.match(text)
+    if first:  # the first line is a fence or heading line
+        if first.group("fence"):
+            inside = not inside
+        start = text.find("\n") + 1 or len(text) + 1
+        line += 1
+    for m in _NOT_PROSE_LINE_RE.finditer(text):
+        at, fence = m.start() + 1, m.group("fence")  # `at`: where the fence or heading line starts
+        if not inside and at > start:
+            yield from zip(count(line), split_lines(text, start, at - 1))
+        line += text.count("\n", start, at) + 1
+        if fence:
+            inside = not inside
+        start = text.find("\n", at) + 1 or len(text) + 1
+    if not inside and start <= len(text):
+        yield from zip(count(line), split_lines(text, start))
+    fenced[0] = inside
+
+
+class Lines:
+    """The lines of a text, without holding them: ``lines[i]`` is cut from the text when
+    asked for. A list of the lines of a 20 MB VEP would take 40 MB more than the text
+    itself; this keeps the offset where each line starts (8 bytes a line).
+
+    Behaves as the list ``text.split("\n")`` for reading: ``len``, ``lines[i]`` (negative
+    ``i`` too; ``IndexError`` past the end), ``lines[i:j]`` (a list), iteration.
+    """
+
+    __slots__ = ("text", "starts")
+
+    def __init__(self, text: str):
+        self.text = text
+        starts = array("L")  # where each line starts, then len(text) + 1
+        pos, end = 0, len(text)
+        while True:  # a chunk at a time: the lines of one chunk only are held at once
+            cut = text.find("\n", pos + _CHUNK) if pos + _CHUNK < end else -1
+            stop = end if cut < 0 else cut + 1
+            parts = (text if pos == 0 and stop == end else text[pos:stop]).split("\n")
+            # where each part starts, and one past the last: running sums of (length + 1)
+            starts.extend(accumulate([len(part) + 1 for part in parts], initial=pos))
+            if stop == end:
+                break
+            del starts[-2:]  # the empty part after the chunk's last newline is the next chunk's first line
+            pos = stop
+        self.starts = starts
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            first, end, step = key.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(first, end, step)]
+            return self.text[self.starts[first]:self.starts[end] - 1].split("\n") if first < end else []
+        n = len(self.starts) - 1
+        if key < 0:
+            key += n
+        if not 0 <= key < n:
+            raise IndexError("line index out of range")
+        return self.text[self.starts[key]:self.starts[key + 1] - 1]
+
+    def __iter__(self):
+        return split_lines(self.text)  # (an iterator over one list for a text of one chunk)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, (list, Lines)) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Lines({len(self)} lines)"
+
+    def joined(self, first: int, end: int) -> str:
+        """``"\n".join(self[first:end])`` (0-based, ``end`` exclusive, clipped to the
+        text), cut from the text in one slice."""
+        end = min(end, len(self))
+        return self.text[self.starts[first]:self.starts[end] - 1] if first < end else ""
+
+    def line_at(self, offset: int) -> int:
+        """The 0-based line holding character ``offset`` of the text."""
+        return bisect_right(self.starts, offset) - 1
+
+
+def fold_spaces(text: str) -> str:
+    """``" ".join(text.split())``; a long text a piece at a time (cut at whitespace), not
+    through a list of every word of it (ten times its size in memory)."""
+    if len(text) <= 4096:
+        return " ".join(text.split())
+    parts, pos = [], 0
+    while pos < len(text):
+        m = _SPACE_RUN_RE.search(text, pos + _CHUNK)
+        end = m.start() if m else len(text)
+        part = " ".join(text[pos:end].split())
+        if part:
+            parts.append(part)
+        pos = end
+    return " ".join(parts)
+
+
+def _is_placeholder(line: str) -> bool:
+    """``line`` (spaces folded), without ``-*: `` around it, is a :data:`PLACEHOLDERS` word.
+    A long line whose both ends hold other characters is none (and is not copied)."""
+    if len(line) > 256 and line[:64].strip("-*: ") and line[-64:].strip("-*: "):
+        return False
+    return line.strip("-*: ").lower() in PLACEHOLDERS
 
 
 class Section:
@@ -133,18 +309,17 @@ class Section:
         body: the text between the heading and ``end_line``, subsections included.
     """
 
-    def __init__(self, level: int, title: str, line: int, end_line: int, body: "str | tuple[list[str], int, int]"):
+    def __init__(self, level: int, title: str, line: int, end_line: int, body: "str | Lines"):
         self.level, self.title, self.line, self.end_line = level, title, line, end_line
         if isinstance(body, str):
             self.__dict__["body"] = body
-        else:  # (the body's lines, first, end): joined on first use, so that the nested
-            self._span = body  # sections of a large VEP do not each hold a copy of its text
+        else:  # the file's lines: the body is cut from them on first use, so that the
+            self._lines = body  # nested sections of a large VEP do not each hold a copy of its text
 
     @cached_property
     def body(self) -> str:
-        """The text between the heading and ``end_line`` (joined on first use)."""
-        lines, first, end = self._span
-        return "\n".join(lines[first:end])
+        """The text between the heading and ``end_line`` (cut from the file on first use)."""
+        return self._lines.joined(self.line, self.end_line)
 
     def __repr__(self) -> str:
         return f"Section({self.level}, {self.title!r}, line={self.line}, end_line={self.end_line})"
@@ -158,11 +333,21 @@ class Section:
         """Yield the lines of :meth:`meaningful_lines` before the template placeholders are
         taken out (they depend on the caller), one at a time: :meth:`is_empty` stops at
         the first line that counts."""
-        body = strip_comments(self.body) if "<!--" in self.body else self.body
-        for raw in body.splitlines():
-            line = " ".join(raw.split())
-            if line and line[0] != "#" and line.strip("-*: ").lower() not in PLACEHOLDERS:
-                yield line
+        if "body" in self.__dict__ or "_lines" not in self.__dict__:
+            text, start, end = self.body, 0, len(self.body)
+        else:  # read from the file's text: the body is not cut (nor kept) for this
+            lines = self._lines
+            first, last = self.line, min(self.end_line, len(lines))
+            text, start, end = (lines.text, lines.starts[first], lines.starts[last] - 1) if first < last else ("", 0, 0)
+        if text.find("<!--", start, end) >= 0:
+            text = strip_comments(text[start:end])
+            start, end = 0, len(text)
+        for chunk in line_chunks(text, start, end):  # (not every line of a large section at once)
+            for raw in chunk.splitlines():
+                line = " ".join(raw.split()) if len(raw) <= 4096 else fold_spaces(raw)
+                if line and line[0] != "#" and (line.strip("-*: ").lower() not in PLACEHOLDERS if len(line) <= 256
+                                                else not _is_placeholder(line)):
+                    yield line
 
     def meaningful_lines(self, placeholders: frozenset[str] = frozenset()) -> list[str]:
         """Lines that say something: no HTML comments, headings, blank lines,
@@ -320,9 +505,9 @@ class VepDocument:
         return cache[key]
 
     @cached_property
-    def lines(self) -> list[str]:
-        """The file's lines; ``lines[i]`` is line ``i + 1``."""
-        return self.text.split("\n")
+    def lines(self) -> Lines:
+        """The file's lines (:class:`Lines`, read as a list); ``lines[i]`` is line ``i + 1``."""
+        return Lines(self.text)
 
     @cached_property
     def title(self) -> Title | None:
@@ -339,10 +524,19 @@ class VepDocument:
                 return Title(s.title, s.line, number, m["title"].strip(), well_formed)
         return None
 
-    @cached_property
+    @property
+    def body_start(self) -> int:
+        """Offset in :attr:`text` where :attr:`body` starts (``body == text[body_start:]``)."""
+        if self.body_line <= 1:
+            return 0
+        lines = self.lines
+        return lines.starts[self.body_line - 1] if self.body_line - 1 < len(lines) else len(self.text)
+
+    @property
     def body(self) -> str:
-        """The markdown after the front matter."""
-        return "\n".join(self.lines[self.body_line - 1 :])
+        """The markdown after the front matter: the text itself when there is none, else cut
+        from the text at each use (not kept: it would be a second copy of a large VEP)."""
+        return self.lines.joined(self.body_line - 1, len(self.lines)) if self.body_line > 1 else self.text
 
     @cached_property
     def _h2(self) -> tuple[Section, ...]:
@@ -400,10 +594,11 @@ class VepDocument:
 
     def line_of(self, needle: str, start: int = 1) -> int | None:
         """First file line (>= ``start``) containing ``needle``, case-sensitive."""
-        for i in range(start - 1, len(self.lines)):
-            if needle in self.lines[i]:
-                return i + 1
-        return None
+        lines = self.lines
+        if "\n" in needle or start - 1 >= len(lines):
+            return None
+        at = self.text.find(needle, lines.starts[max(start - 1, 0)])
+        return None if at < 0 else lines.line_at(at) + 1
 
     @property
     def is_meta(self) -> bool:
@@ -427,6 +622,8 @@ class VepDocument:
         """Where the VEP says that it is a process VEP ("This is a process VEP", "this VEP is
         a process/policy change"): ``(file line, the words)``, in prose (not in an HTML
         comment or fenced code); ``None`` when it does not."""
+        if len(self.text) - self.body_start > PARSE_PIECE:
+            return self._process_statement_by_chunks()
         text = blank_comments(self.body)
         found = []
         for word in ("process", "Process", "PROCESS"):  # in every statement: find, then match nearby
@@ -440,6 +637,66 @@ class VepDocument:
             prose = {line for line, _ in prose_lines(text, self.body_line)}
             return min((f for f in found if f[0] in prose), default=None)
         return None
+
+
+    def _process_statement_by_chunks(self) -> tuple[int, str] | None:
+        """:attr:`process_statement` of a large body, read a chunk of lines at a time
+        (:func:`blanked_chunks`) with the 200 characters before each: every statement
+        pattern is searched within 80 characters of its word, as on the whole text, and each
+        word is looked at once (those in the last 100 characters of a chunk with the next)."""
+        found: list[tuple[int, str]] = []
+        marks: list[tuple[int, bool]] = []  # (file line, is a fence) of the fence and heading lines
+        tail, newlines = "", 0  # the text before the chunk (its last 200 characters), its line breaks
+        chunks = blanked_chunks(self.text, self.body_start)
+        chunk = next(chunks)
+        while chunk is not None:
+            following = next(chunks, None)
+            # the words at chunk positions [lo, hi) are looked at here (the 101 characters
+            # before the chunk were left by the one before: their statements may reach here);
+            # those within 81 characters of its start with the tail before, the others in the
+            # chunk alone (no copy of a long chunk)
+            lo, hi = max(len(tail) - 101, 0) - len(tail), len(chunk) - 100 if following is not None else len(chunk)
+            if min(hi, 81) > lo:
+                found += self._statements(tail + chunk[:min(hi, 81) + 80], len(tail), lo, min(hi, 81),
+                                          newlines - tail.count("\n"))
+            if hi > 81:
+                found += self._statements(chunk, 0, max(lo, 81), hi, newlines)
+            first = _NOT_PROSE_FIRST_LINE_RE.match(chunk)
+            if first:
+                marks.append((self.body_line + newlines, bool(first.group("fence"))))
+            pos, line = 0, self.body_line + newlines
+            for m in _NOT_PROSE_LINE_RE.finditer(chunk):
+                line += chunk.count("\n", pos, m.start()) + 1
+                pos = m.start() + 1
+                marks.append((line, bool(m.group("fence"))))
+            newlines += chunk.count("\n") + 1
+            tail = (tail + chunk + "\n")[-200:]
+            chunk = following
+        if not found:
+            return None
+        mark_lines = {line for line, _ in marks}
+        fences = [line for line, fence in marks if fence]
+
+        def prose(line: int) -> bool:  # as prose_lines: not a fence or heading line, not inside a fence
+            return line not in mark_lines and bisect_right(fences, line) % 2 == 0
+
+        return min((f for f in found if prose(f[0])), default=None)
+
+
+    def _statements(self, text: str, offset: int, lo: int, hi: int, newlines: int) -> list[tuple[int, str]]:
+        """Process statements whose word starts at ``offset + lo`` to ``offset + hi`` of
+        ``text`` (which holds the 81 characters before each and 80 after, or the body's
+        start or end), ``newlines`` line breaks of the body before ``text``."""
+        out = []
+        lo, hi = lo + offset, hi + offset
+        for word in ("process", "Process", "PROCESS"):
+            at = text.find(word, lo, hi + len(word) - 1)
+            while 0 <= at < hi:
+                m = _PROCESS_VEP_RE.search(text, max(0, at - 80), at + 80)
+                if m:
+                    out.append((self.body_line + newlines + text.count("\n", 0, m.start()), " ".join(m.group(0).split())))
+                at = text.find(word, at + 1, hi + len(word) - 1)
+        return out
 
 
 class UnreadableDocument(Exception):
@@ -471,7 +728,9 @@ def read(path: str, display: str | None = None, repo_path: str | None = None) ->
         raise UnreadableDocument(f"{path}: cannot read ({exc.strerror or exc})") from None
     if repo_path is None:
         repo_path = repo_relative(p)
-    return parse(data, display or path, repo_path)
+    text, notes = decode(data)
+    del data  # the bytes are not needed once decoded (a large VEP would hold both)
+    return _parse_text(text, notes, display or path, repo_path)
 
 
 @lru_cache(maxsize=1024)
@@ -582,17 +841,26 @@ def parse(data: bytes | str, path: str = "<stdin>", repo_path: str | None = None
         text, notes = decode(data)
     else:
         text, notes = data.replace("\r\n", "\n"), set()
+    return _parse_text(text, notes, path, repo_path)
+
+
+def _parse_text(text: str, notes: set[str], path: str, repo_path: str | None) -> VepDocument:
+    """:func:`parse` of decoded text. What is kept is the text and the offsets of its lines
+    (:class:`Lines`); each section's body is cut from it when first asked for."""
     info = PathInfo.from_repo_path(repo_path if repo_path is not None else PurePosixPath(path).name)
-    lines = text.split("\n")
+    lines = Lines(text)
     fm, body_line = _split_front_matter(lines)
-    body_lines = lines[body_line - 1 :] if body_line > 1 else lines
-    body = "\n".join(body_lines) if body_line > 1 else text  # no copy without front matter
-    doc = VepDocument(path, info, text, fm, _sections(body, body_lines, body_line, len(lines)), body_line, notes)
-    doc.__dict__.update(lines=lines, body=body)  # the cached properties, already computed here
+    # the markdown parser reads the body (with front matter, a copy, freed after parsing,
+    # with the UTF-8 copy of it that the parser makes)
+    body = lines.joined(body_line - 1, len(lines)) if body_line > 1 else text
+    sections = _sections(body, lines, body_line)
+    del body
+    doc = VepDocument(path, info, text, fm, sections, body_line, notes)
+    doc.__dict__["lines"] = lines  # the cached property, already computed here
     return doc
 
 
-def _split_front_matter(lines: list[str]) -> tuple[FrontMatter | None, int]:
+def _split_front_matter(lines: "Lines | list[str]") -> tuple[FrontMatter | None, int]:
     """Find the front matter the way python-frontmatter's YAML handler does (a first line
     of three or more dashes, closed by the next such line) and load it."""
     if not lines or not lines[0].startswith("---"):
@@ -604,8 +872,8 @@ def _split_front_matter(lines: list[str]) -> tuple[FrontMatter | None, int]:
     boundary = YAMLHandler.FM_BOUNDARY
     if not boundary.fullmatch(lines[0]):
         return None, 1
-    for i in range(1, len(lines)):
-        if boundary.fullmatch(lines[i]):
+    for i, line in enumerate(islice(lines, 1, None), 1):
+        if boundary.fullmatch(line):
             raw = "\n".join(lines[1:i])
             fm = FrontMatter(start_line=1, end_line=i + 1, raw=raw)
             try:
@@ -623,9 +891,20 @@ def _split_front_matter(lines: list[str]) -> tuple[FrontMatter | None, int]:
                 fm.duplicates = [(k, v + 1) for k, v in loaded.duplicates]
                 fm.implicit_types = [it._replace(line=it.line + 1) for it in loaded.implicit_types]
             return fm, i + 2
-    fm = FrontMatter(start_line=1, end_line=None, raw="\n".join(lines[1:]))
+    fm = FrontMatter(start_line=1, end_line=None, raw="\n".join(islice(lines, 1, None)))
     fm.error = yamlsafe.YamlError("front matter is not terminated: no closing '---' line", 1)
     return fm, 2
+
+
+#: Bodies of at most this many characters are encoded whole by :func:`headings`.
+SMALL_BODY = 1 << 20
+#: Bodies of more than this many characters are given to the markdown parser in pieces of
+#: about this size (see :func:`headings`).
+PARSE_PIECE = 1 << 20
+#: Where a body may be cut for :func:`headings`: the start of a line, at the margin, after a
+#: blank line or opening a heading or a list item (whether it is a block of its own is
+#: then asked of the parser).
+_CUT_RE = re.compile(r"(?:\n\n|\n(?=#|[-*+][ \t]|\d{1,9}[.)][ \t]))(?=\S)")
 
 
 def headings(body: str) -> list[tuple[int, str, int]]:
@@ -639,24 +918,77 @@ def headings(body: str) -> list[tuple[int, str, int]]:
         ``(level, title, line)`` in document order: level 1-6, the heading's source text
         (markup kept, as written; lines of a setext heading joined with ``"\\n"``) and the
         0-based line of ``body`` it starts on.
+
+    A body of more than :data:`PARSE_PIECE` characters is parsed in pieces, each cut before
+    a line at the margin where the parse of the piece (up to and with that line) starts a
+    top-level block or an item of a top-level list: there every block before is closed
+    (but that list), so the rest parses as a document of its own, with the same
+    document-level headings (later lines never change which lines before are headings).
+    The parser's memory (its block tree and a UTF-8 copy of its input, 4x the text of a
+    large VEP) is then that of one piece. A candidate inside a paragraph, fence or HTML
+    block does not start a block; the piece is then grown (doubled) and, failing that,
+    the rest parsed whole.
     """
+    if len(body) <= PARSE_PIECE:
+        return _headings(body)
+    out: list[tuple[int, str, int]] = []
+    pos, line = 0, 0  # the piece starts at character `pos`, body line `line`
+    size = max(PARSE_PIECE, 1)
+    while len(body) - pos > size:
+        m = _CUT_RE.search(body, pos + size)
+        if m is None:
+            break
+        cut = m.end()  # where the candidate line starts
+        eol = body.find("\n", cut)
+        piece = body[pos:len(body) if eol < 0 else eol]
+        head = piece[:cut - pos]
+        probe = len(head) if head.isascii() else len(head.encode("utf-8", "surrogatepass"))
+        cut_line = head.count("\n")
+        del head
+        found, clean = _headings(piece, probe)
+        del piece
+        if not clean:  # inside a paragraph, fence, HTML block or list item: a larger piece
+            size *= 2
+            continue
+        out.extend((level, title, line + n) for level, title, n in found if n < cut_line)
+        pos, line, size = cut, line + cut_line, max(PARSE_PIECE, 1)
+    found = _headings(body[pos:] if pos else body)
+    out.extend((level, title, line + n) for level, title, n in found)
+    return out
+
+
+def _headings(body: str, probe: int | None = None) -> "list[tuple[int, str, int]] | tuple[list, bool]":
+    """:func:`headings` of ``body`` parsed whole. With ``probe`` (a UTF-8 byte offset where a
+    line starts): ``(headings, whether a block starts there with nothing open around it but
+    a top-level list)``."""
     import pyromark
 
-    data = body.encode("utf-8")
+    # pyromark's ranges are UTF-8 byte offsets: a small body is encoded whole (fastest); in
+    # a large one they are turned into character offsets by a cursor that moves forward
+    # only (headings come in order), not by a copy of the body as large as the text
+    data = body.encode("utf-8") if len(body) <= SMALL_BODY else None
+    to_char = _ByteCursor(body)
     out: list[tuple[int, str, int]] = []
     depth = 0  # open list items and block quotes
-    line, counted = 0, 0  # 0-based line of byte offset `counted`
+    line, counted = 0, 0  # 0-based line of character offset `counted`
     head: list | None = None  # [level, first inline byte, last inline byte, start byte]
+    clean = False
     for event, span in pyromark.events_with_range(body):
         if head is not None:  # inside a document-level heading: extend its text or close it
             end = event.get("End") if event.__class__ is dict else None
             if end.__class__ is dict and "Heading" in end:
                 level, first, last, start = head
-                line += data.count(b"\n", counted, start)
-                counted = start
                 # the source from the heading's start (a leading backslash escape is kept),
                 # without the ATX opener; the closing #s are not part of the last inline event
-                title = data[start:last].decode("utf-8", "replace").strip() if first is not None else ""
+                if data is not None:
+                    line += data.count(b"\n", counted, start)
+                    counted = start
+                    title = data[start:last].decode("utf-8", "replace").strip() if first is not None else ""
+                else:
+                    start = to_char(start)
+                    line += body.count("\n", counted, start)
+                    counted = start
+                    title = body[start:to_char(last)].strip() if first is not None else ""
                 out.append((level, _ATX_OPENER_RE.sub("", title, count=1).strip(), line))
                 head = None
             else:
@@ -665,6 +997,8 @@ def headings(body: str) -> list[tuple[int, str, int]]:
         elif event.__class__ is dict:  # most events are text in paragraphs: test cheaply
             start = event.get("Start")
             if start is not None:
+                if probe is not None and span["start"] == probe and (depth == 0 or depth == 1 and start == "Item"):
+                    clean = True  # a top-level block, or an item of a top-level list, starts at `probe`
                 if start == "Item":
                     depth += 1
                 elif start.__class__ is dict:
@@ -677,11 +1011,44 @@ def headings(body: str) -> list[tuple[int, str, int]]:
             end = event.get("End")
             if end is not None and (end == "Item" or (end.__class__ is dict and ("BlockQuote" in end or "List" in end))):
                 depth -= 1
-    return out
+    return out if probe is None else (out, clean)
 
 
-def _sections(body: str, body_lines: list[str], offset: int, total_lines: int) -> list[Section]:
-    """The sections of ``body`` (``body_lines`` joined), whose first line is file line ``offset``."""
+class _ByteCursor:
+    """Character offset of a UTF-8 byte offset of ``text``, for offsets asked in
+    increasing order: each call encodes only the text between the previous offset and this
+    one (at most 64k characters at a time), and ASCII stretches not at all."""
+
+    __slots__ = ("text", "char", "byte")
+
+    def __init__(self, text: str):
+        self.text, self.char, self.byte = text, 0, 0
+
+    def __call__(self, byte: int) -> int:
+        text = self.text
+        if text.isascii():  # (a flag of the string: no scan)
+            return byte
+        while self.byte < byte:  # at most `byte - self.byte` characters hold that many bytes
+            piece = text[self.char:self.char + min(byte - self.byte, _CHUNK)]
+            if not piece:
+                break
+            if piece.isascii():
+                self.char += len(piece)
+                self.byte += len(piece)
+                continue
+            data = piece.encode("utf-8", "surrogatepass")
+            if self.byte + len(data) <= byte:
+                self.char += len(piece)
+                self.byte += len(data)
+            else:  # the offset falls inside: decode the bytes up to it (a character boundary)
+                self.char += len(data[:byte - self.byte].decode("utf-8", "ignore"))
+                self.byte = byte
+        return self.char
+
+
+def _sections(body: str, lines: Lines, offset: int) -> list[Section]:
+    """The sections of ``body`` (the file's ``lines`` from file line ``offset``)."""
+    total_lines = len(lines)
     heads = [(level, title, offset + line) for level, title, line in headings(body)]  # file lines
     # end line of each heading's section: the line before the next heading of the same or
     # a higher level (one pass with a stack of open sections)
@@ -694,5 +1061,5 @@ def _sections(body: str, body_lines: list[str], offset: int, total_lines: int) -
     sections: list[Section] = []
     for idx, (level, title, line) in enumerate(heads):
         end = ends[idx]
-        sections.append(Section(level, title, line, end, (body_lines, line - offset + 1, end - offset + 1)))
+        sections.append(Section(level, title, line, end, lines))
     return sections

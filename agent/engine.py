@@ -204,7 +204,7 @@ def check_document(doc: VepDocument, ctx: CheckContext, rules: list[Rule] | None
     rules = all_rules() if rules is None else rules
     cfg = ctx.config
     suppressed = inline_disabled(doc.text) if "<!--" in doc.text else set()
-    unusable = "binary" in doc.notes or not doc.text.strip()
+    unusable = "binary" in doc.notes or not doc.text or doc.text.isspace()  # (strip() would copy a large text)
     # a file under veps/ that is not markdown (an image, a diagram) is judged by its place only
     other_file = doc.info.in_veps and not doc.info.file_name.lower().endswith((".md", ".markdown"))
     legacy = doc.front_matter is None and not ctx.new

@@ -286,7 +286,7 @@ def _stage_marks(doc, grad: Section) -> list[StageMark]:
             marks.append(StageMark(stage, s.line, "heading", not s.is_empty()))
         if sibling:
             last = s.end_line
-    for line, raw in prose_lines(doc.lines[first:last], first + 1):
+    for line, raw in prose_lines(doc.lines.joined(first, last), first + 1):
         m = _LABEL_BOLD_RE.match(raw)
         if m and _LABEL_START_RE.match(m.group(1)):
             for stage in sorted(stage_of(m.group(1))):

@@ -63,12 +63,14 @@ from __future__ import annotations
 
 import re
 import weakref
+from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from functools import cached_property
+from itertools import accumulate
 from typing import NamedTuple
 
-from agent.document import blank_comments
+from agent.document import blank_comments, blanked_chunks, split_lines
 from agent.rules import LazyPattern, Problem
 from agent.rules.vep401_required_section import graduation_section, stage_marks
 
@@ -107,47 +109,79 @@ class Paragraph(NamedTuple):
         return self.lines[min(self.text.count("\n", 0, offset), len(self.lines) - 1)]
 
 
+#: A body text model (:attr:`BodyText.flat`) of at most this many characters keeps its
+#: lower-cased copy; a larger one is lower-cased a piece at a time when searched.
+_SMALL_FLAT = 1 << 20
+
+
+class _Paragraphs(Sequence):
+    """The paragraphs of a :class:`BodyText`, made when asked for from its flat text and
+    line numbers (a large VEP has hundreds of thousands: not held as objects)."""
+
+    __slots__ = ("_body",)
+
+    def __init__(self, body: "BodyText"):
+        self._body = body
+
+    def __len__(self) -> int:
+        return len(self._body._first)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return [self[i] for i in range(*idx.indices(len(self)))]
+        b = self._body
+        first = b._first[idx]
+        if idx < 0:
+            idx += len(b._first)
+        return Paragraph(range(first, first + b._count[idx]), b.flat[b.starts[idx]:b.starts[idx + 1] - 1])
+
+
 class BodyText:
-    """The body split for phrase matching.
+    r"""The body split for phrase matching.
 
     Attributes:
-        paragraphs: prose paragraphs in document order.
-        code: (file line, text) of lines inside fenced code blocks.
+        flat: every paragraph's text (its lines joined with ``"\n"``), joined with NUL
+            characters (which no pattern matches or crosses): one string to search. Every
+            pattern run on it treats a newline as any other space (``\s``).
+        starts: offset in :attr:`flat` where each paragraph starts, then ``len(flat) + 1``.
+        paragraphs: prose paragraphs in document order (a sequence of :class:`Paragraph`).
+        code_text: the lines inside fenced code blocks, joined with ``"\n"``.
+        code: (file line, text) of lines inside fenced code blocks (an iterator, each time).
     """
 
-    def __init__(self) -> None:
-        self.paragraphs: list[Paragraph] = []
-        self.code: list[tuple[int, str]] = []
+    def __init__(self, flat: str, starts: array, paragraphs: "list[Paragraph] | tuple[array, array]",
+                 code_text: str, code_lines: array):
+        """``paragraphs``: the :class:`Paragraph` list (a small body), or, for a large one,
+        the first file line and the number of lines of each (made when asked for)."""
+        self.flat, self.starts = flat, starts
+        self._list = paragraphs if isinstance(paragraphs, list) else None
+        self._first, self._count = paragraphs if self._list is None else (None, None)
+        self.code_text, self._code_lines = code_text, code_lines
 
-    @cached_property
-    def flat(self) -> str:
-        """Every paragraph's text on one line (newlines as spaces, same offsets), joined with
-        NUL characters (which no pattern matches or crosses): one string to search."""
-        return "\x00".join(p.text for p in self.paragraphs).replace("\n", " ")
+    @property
+    def paragraphs(self) -> "Sequence[Paragraph]":
+        # a large body's are made when asked for; the view is made at each call (held by
+        # the body text, it would be a reference cycle, which `vep-review check`, run
+        # without the cyclic collector, would never free)
+        return self._list if self._list is not None else _Paragraphs(self)
 
-    @cached_property
-    def starts(self) -> list[int]:
-        """Offset in :attr:`flat` where each paragraph starts."""
-        out, pos = [], 0
-        for p in self.paragraphs:
-            out.append(pos)
-            pos += len(p.text) + 1
-        return out
+    @property
+    def code(self) -> Iterator[tuple[int, str]]:
+        return zip(self._code_lines, split_lines(self.code_text))
 
     def span(self, idx: int) -> tuple[int, int]:
         """``(start, end)`` of paragraph ``idx`` in :attr:`flat`."""
-        start = self.starts[idx]
-        return start, start + len(self.paragraphs[idx].text)
+        return self.starts[idx], self.starts[idx + 1] - 1
 
     @cached_property
     def gate_windows(self) -> dict[int, list[tuple[int, int]]]:
         """Paragraph index -> spans of :attr:`flat` around each gate mention in it (see
         ``_GATE_MENTION_RE``): from ``_REACH[0]`` characters before the mention to
-        ``_REACH[1]`` after it, widened to whitespace, clipped to the paragraph and merged
-        where they overlap. Every gate-name and opt-out phrase contains a mention and
-        reaches no further, so the patterns find the same matches in these spans as in the
-        whole paragraph, at a fraction of the cost on large documents. Only paragraphs that
-        contain "gate" or "FG" are searched for mentions."""
+        ``_REACH[1]`` after it, widened to whitespace (a space or line break), clipped to the
+        paragraph and merged where they overlap. Every gate-name and opt-out phrase contains
+        a mention and reaches no further, so the patterns find the same matches in these
+        spans as in the whole paragraph, at a fraction of the cost on large documents. Only
+        paragraphs that contain "gate" or "FG" are searched for mentions."""
         flat, out = self.flat, {}
         before, after = _REACH
         for idx in sorted(self.with_words(("gate",)) | self.with_words(("FG",), lower=False)):
@@ -155,9 +189,9 @@ class BodyText:
             spans: list[tuple[int, int]] = []
             for m in _GATE_MENTION_RE.finditer(flat, ps, pe):
                 cut = m.start() - before
-                start = max(flat.rfind(" ", ps, cut) + 1, ps) if cut > ps else ps
-                end = flat.find(" ", m.end() + after, pe)
-                end = pe if end < 0 else end
+                start = max(flat.rfind(" ", ps, cut), flat.rfind("\n", ps, cut), ps - 1) + 1 if cut > ps else ps
+                ends = [e for e in (flat.find(" ", m.end() + after, pe), flat.find("\n", m.end() + after, pe)) if e >= 0]
+                end = min(ends) if ends else pe
                 if spans and start <= spans[-1][1]:
                     spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
                 else:
@@ -172,20 +206,42 @@ class BodyText:
         lower = self.flat.lower()
         return lower if len(lower) == len(self.flat) else None
 
+    def _haystacks(self, lower: bool) -> Iterator[tuple[int, int, str | None]]:
+        """``(start, end, text)``: :attr:`flat` (``lower``: lower-cased; ``None`` where that
+        changes the length) whole, or, when large and ``lower``, in pieces of whole
+        paragraphs lower-cased one at a time (no second copy of the whole text)."""
+        flat = self.flat
+        if not lower:
+            yield 0, len(flat), flat
+        elif len(flat) <= _SMALL_FLAT:
+            yield 0, len(flat), self._lower
+        else:
+            pos = 0
+            while pos <= len(flat):
+                cut = flat.find("\x00", pos + _SMALL_FLAT // 16)
+                end = len(flat) if cut < 0 else cut
+                piece = flat[pos:end].lower()
+                yield pos, end, piece if len(piece) == end - pos else None
+                pos = end + 1
+
     def with_words(self, words: tuple[str, ...], lower: bool = True) -> set[int]:
         """Indices of the paragraphs whose text (``lower``: lower-cased) contains one of
         ``words``, found with substring searches over the whole body."""
-        hay = self._lower if lower else self.flat
-        if hay is None:  # slow path: a character whose lower case is longer
-            return {i for i, p in enumerate(self.paragraphs) if any(w in p.text.lower() for w in words)}
         out: set[int] = set()
-        for word in words:
-            pos = hay.find(word)
-            while pos >= 0:
-                idx = bisect_right(self.starts, pos) - 1
-                out.add(idx)
-                nxt = idx + 1
-                pos = hay.find(word, self.starts[nxt]) if nxt < len(self.starts) else -1
+        starts, n = self.starts, len(self.starts) - 1
+        for base, end, hay in self._haystacks(lower):
+            if hay is None:  # slow path: a character whose lower case is longer
+                first, last = bisect_right(starts, base) - 1, bisect_right(starts, end)
+                out.update(i for i in range(max(first, 0), min(last, n))
+                           if any(w in self.paragraphs[i].text.lower() for w in words))
+                continue
+            for word in words:
+                pos = hay.find(word)
+                while pos >= 0:
+                    idx = bisect_right(starts, base + pos) - 1
+                    out.add(idx)
+                    nxt = idx + 1
+                    pos = hay.find(word, starts[nxt] - base) if nxt < n else -1
         return out
 
 
@@ -196,37 +252,86 @@ def body_text(doc) -> BodyText:
 
 
 def _body_text(doc) -> BodyText:
-    text = blank_comments(doc.body)
-    raw_lines = text.split("\n")
-    stripped = [line.strip() for line in raw_lines]
-    out = BodyText()
-    first = doc.body_line  # file line of raw_lines[0]
-
-    def flush(start: int, end: int) -> None:  # lines [start, end) are one paragraph
-        if end > start:
-            out.paragraphs.append(Paragraph(range(first + start, first + end), "\n".join(stripped[start:end])))
-
-    start = 0  # first line of the current run of prose lines
+    # A chunk of whole lines at a time: the lines of a large VEP are never all held at once,
+    # nor its paragraphs as objects; what is kept is the flat text and arrays of numbers.
+    first = doc.body_line  # file line of the body's first line
+    # a small body keeps its paragraphs as objects (several rules read them all), a large one
+    # the numbers to make them from
+    paras: list[Paragraph] | None = [] if len(doc.text) - doc.body_start <= _SMALL_FLAT else None
+    pieces: list[str] = []  # parts of the flat text, each paragraphs joined with NUL
+    starts, para_first, para_count = array("L"), array("L"), array("L")
+    code_pieces: list[str] = []
+    code_lines = array("L")
+    flat_len = 0
+    start = 0  # body line where the current run of prose lines starts
     fence, fence_start = None, 0
-    # only blank lines and lines starting with a fence or heading character can end a run
-    for i in [i for i, s in enumerate(stripped) if not s or s[0] in "`~#"]:
-        raw = raw_lines[i]
-        m = _FENCE_RE.match(raw) if stripped[i][:1] in ("`", "~") else None
-        if fence is not None:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                out.code.extend(zip(range(first + fence_start, first + i), raw_lines[fence_start:i]))
-                fence, start = None, i + 1
-        elif m:
-            flush(start, i)
-            fence, fence_start = m.group(1), i + 1
-        elif not stripped[i] or (stripped[i][0] == "#" and _HEADING_RE.match(raw)):
-            flush(start, i)
-            start = i + 1
-    if fence is not None:  # an unclosed fence runs to the end
-        out.code.extend(zip(range(first + fence_start, first + len(raw_lines)), raw_lines[fence_start:]))
-    else:
-        flush(start, len(raw_lines))
-    return out
+    carry: list[str] = []  # the current run's lines from earlier chunks, joined per chunk
+    base = 0  # body line of the chunk's first line
+    chunk_paras: list[str] = []
+
+    def flush(start: int, end: int, stripped: list[str]) -> None:  # body lines [start, end) are one paragraph
+        nonlocal flat_len, carry
+        if end > start:
+            if not carry:  # (then the run starts in this chunk)
+                text = "\n".join(stripped[start - base:end - base])
+            else:
+                here = stripped[:end - base]
+                text = "\n".join(carry + ["\n".join(here)]) if here else "\n".join(carry)
+                carry = []
+            if paras is not None:
+                paras.append(Paragraph(range(first + start, first + end), text))
+                return
+            starts.append(flat_len + 1 if starts else 0)
+            flat_len = starts[-1] + len(text)
+            para_first.append(first + start)
+            para_count.append(end - start)
+            chunk_paras.append(text)
+
+    def add_code(start: int, end: int, raw_lines: list[str]) -> None:  # body lines [start, end) are code
+        if end > start:
+            code_pieces.append("\n".join(raw_lines[start - base:end - base]))
+            code_lines.extend(range(first + start, first + end))
+
+    for chunk in blanked_chunks(doc.text, doc.body_start):  # the body, comments blanked
+        raw_lines = chunk.split("\n")
+        stripped = [line.strip() for line in raw_lines]
+        # only blank lines and lines starting with a fence or heading character can end a run
+        for i in [i for i, s in enumerate(stripped) if not s or s[0] in "`~#"]:
+            raw = raw_lines[i]
+            m = _FENCE_RE.match(raw) if stripped[i][:1] in ("`", "~") else None
+            if fence is not None:
+                if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                    add_code(fence_start, base + i, raw_lines)
+                    fence, start = None, base + i + 1
+            elif m:
+                flush(start, base + i, stripped)
+                fence, fence_start = m.group(1), base + i + 1
+            elif not stripped[i] or (stripped[i][0] == "#" and _HEADING_RE.match(raw)):
+                flush(start, base + i, stripped)
+                start = base + i + 1
+        end = base + len(raw_lines)
+        if fence is not None:  # the open fence's lines so far are code
+            add_code(max(fence_start, base), end, raw_lines)
+            fence_start = end
+        elif start < end:  # the open run's lines so far are carried to the next chunk
+            carry.append("\n".join(stripped[max(start - base, 0):]))
+        if chunk_paras:
+            pieces.append("\x00".join(chunk_paras))
+            chunk_paras.clear()
+        base = end
+    if fence is None:  # (an unclosed fence runs to the end)
+        flush(start, base, [])
+        if chunk_paras:
+            pieces.append("\x00".join(chunk_paras))
+    code_text = "\n".join(code_pieces)
+    if paras is not None:
+        flat = "\x00".join([p.text for p in paras])
+        starts = array("L", accumulate([len(p.text) + 1 for p in paras], initial=0))
+        return BodyText(flat, starts, paras, code_text, code_lines)
+    flat = "\x00".join(pieces)
+    del pieces
+    starts.append(len(flat) + 1)
+    return BodyText(flat, starts, (para_first, para_count), code_text, code_lines)
 
 
 # --- gate names ---------------------------------------------------------------------------
@@ -332,7 +437,7 @@ def iter_body_gates(doc, text: BodyText | None = None) -> Iterator[GateName]:
                     name = _gate_token(bt, True) if bt else _gate_token(m.groupdict().get("plain"), False)
                     if name:
                         yield GateName(name, p.line_at(m.start() - offset), "body")
-    code = "\n".join(raw for _, raw in text.code)  # for substring tests before the line loops
+    code = text.code_text  # for substring tests before the line loops
     for line, raw in text.code if _mentions_gate(code) else ():  # comments and prose in examples:
         if not _mentions_gate(raw):                                # backticked names only
             continue

@@ -105,7 +105,7 @@ def body_targets(doc) -> list[BodyTarget]:
 
 def iter_body_targets(doc):
     """:func:`body_targets` one at a time (callers that need only the first stop early)."""
-    for line, raw in prose_lines(doc.body, doc.body_line):
+    for line, raw in prose_lines(doc.text, doc.body_line, doc.body_start):  # (no copy of the body)
         if ":" not in raw and "arget" not in raw and "ARGET" not in raw:
             continue  # neither pattern can match: skip the regular expressions
         matches = list(_TARGET_LINE_RE.finditer(raw)) if "target" in raw.lower() else []
