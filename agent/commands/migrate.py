@@ -69,10 +69,6 @@ def _scalar(key: str, text: str):
     return text
 
 
-def _comment(text: str | None) -> str | None:
-    return " ".join(text.split()) if text else None
-
-
 #: Comments start at this column, as in the schema block of docs/vep-governance.md.
 _COMMENT_COLUMN = 26
 #: The schema's groups of keys: a blank line between two groups.

@@ -34,7 +34,6 @@ from agent.stage import review_stage
 #: Fields of a row read from the front matter, else inferred.
 FIELDS = ("title", "vep-number", "owning-sig", "status", "stage", "milestone", "feature-gate", "reviewers",
           "approvers")
-_ACTIVE = {"implementable", "implemented"}
 _CLOSED = {"deferred", "rejected", "withdrawn", "replaced"}
 
 
@@ -213,7 +212,6 @@ def _cell(r: dict, key: str, mark: str = "*") -> str:
     if key == "vep-number":
         return f"{text}{mark}" if not r["_front_matter"] else text
     return f"{text}{mark}" if text and key in r["inferred"] and r["_front_matter"] else text
-
 
 
 def _targets_cells(r: dict) -> list[str]:

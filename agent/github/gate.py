@@ -33,13 +33,11 @@ class Decision:
         allowed: the command may run.
         reason: one line for the log (and the reply to a refused human).
         bot: the requester is a bot (never replied to).
-        api_called: the permission API was asked.
     """
 
     allowed: bool
     reason: str
     bot: bool = False
-    api_called: bool = False
 
 
 def is_bot(user: dict) -> bool:
@@ -78,11 +76,10 @@ def check_permission(repo, user: dict, association: str | None, allowlist: froze
     except api_errors() as exc:
         status = getattr(exc, "status", None)
         if status == 404:
-            return Decision(False, f"{login} is not a collaborator of this repository", api_called=True)
-        return Decision(False, f"cannot check the permission of {login}: {describe(exc)}", api_called=True)
+            return Decision(False, f"{login} is not a collaborator of this repository")
+        return Decision(False, f"cannot check the permission of {login}: {describe(exc)}")
     permission = str((data or {}).get("permission") or "none")
     role = str((data or {}).get("role_name") or "")
     if permission in ALLOWED_PERMISSIONS or role in ALLOWED_PERMISSIONS:
-        return Decision(True, f"{login} has {role or permission} access", api_called=True)
-    return Decision(False, f"{login} has {role or permission} access; /vep-review needs write, maintain or admin",
-                    api_called=True)
+        return Decision(True, f"{login} has {role or permission} access")
+    return Decision(False, f"{login} has {role or permission} access; /vep-review needs write, maintain or admin")
