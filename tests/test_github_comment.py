@@ -464,3 +464,23 @@ def test_outsider_is_told_once_per_pull_request(fake, review, monkeypatch, tmp_p
                              "comment.author_association": "CONTRIBUTOR"})
     assert run_event(monkeypatch, tmp_path, fake, "issue_comment", other) == 0
     assert len(bot_comments(fake)) == 2 and review.calls == []
+
+
+def test_a_failing_refusal_reply_is_logged_not_fatal(fake, review, monkeypatch, tmp_path, capsys):
+    standard_pr(fake)
+    fake.set_permission("outsider", "read", "read")
+    fake.fail("POST", r"/issues/7/comments$", 502, "boom")
+    data = comment_event(**{"comment.user": {"login": "outsider", "type": "User"},
+                            "comment.author_association": "CONTRIBUTOR"})
+    assert run_event(monkeypatch, tmp_path, fake, "issue_comment", data) == 0
+    err = capsys.readouterr().err
+    assert "cannot reply: GitHub API error 502" in err and "Traceback" not in err
+
+
+def test_a_comment_author_that_is_not_an_object_is_refused(fake, review, monkeypatch, tmp_path, capsys):
+    standard_pr(fake)
+    data = comment_event(**{"comment.user": "maintainer"})
+    assert run_event(monkeypatch, tmp_path, fake, "issue_comment", data) == 0
+    captured = capsys.readouterr()
+    assert "refused: the comment has no author login" in captured.err and "unexpected" not in captured.out
+    assert review.calls == [] and not fake.calls("POST")

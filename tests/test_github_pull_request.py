@@ -106,3 +106,10 @@ def test_malformed_payload_is_a_usage_error(fake, monkeypatch, tmp_path, capsys)
     del data["pull_request"]["head"]
     assert run_event(monkeypatch, tmp_path, fake, "pull_request", data) == 2
     assert "has no number, head.sha or base.sha" in capsys.readouterr().out
+
+
+def test_labels_that_are_not_a_list_are_no_labels(fake, monkeypatch, tmp_path, capsys):
+    standard_pr(fake)
+    data = payload("pull_request_opened", **{"pull_request.labels": 5})
+    assert run_event(monkeypatch, tmp_path, fake, "pull_request", data) == 1  # BAD_VEP's errors, no crash
+    assert "unexpected failure" not in capsys.readouterr().out

@@ -113,25 +113,58 @@ def decide(event_name: str | None, payload: dict, api, allowlist: frozenset[str]
     return Verdict(False, lock, f"refused: {login} has {role or permission} access", refuse_reply, number)
 
 
+#: Comments looked at for an earlier refusal reply (a bounded look on a long thread).
+MAX_COMMENTS_SEEN = 2000
+
+
+def told_already(comments, login: str, bot_login: str) -> bool:
+    """Whether ``comments`` (``(author login, body)`` pairs, oldest first; either may be
+    ``None``) hold the bot's refusal reply to ``login``: a comment by ``bot_login`` with
+    :data:`REFUSED_MARKER` for ``login`` (logins compared case-insensitively; the same
+    marker written by anyone else does not count). Reads at most :data:`MAX_COMMENTS_SEEN`
+    pairs, so a lazy iterable is paged no further than needed. Used by this step and by
+    ``vep-review github`` (:func:`agent.github.run.handle_issue_comment`)."""
+    marker = REFUSED_MARKER.format(login=login.lower())
+    for seen, (author, body) in enumerate(comments):
+        if seen >= MAX_COMMENTS_SEEN:
+            break
+        if str(author or "").lower() == bot_login.lower() and marker in str(body or ""):
+            return True
+    return False
+
+
+def _comments(api, number: int):
+    """``(author login, body)`` of the comments on issue ``number``, page by page (100 a
+    page) through ``api`` (:class:`agent.github.api.RestApi`); an answer that is not a list
+    ends the pages, an entry that is not an object is skipped.
+
+    Raises:
+        agent.github.api.ApiError: a page could not be read.
+    """
+    page = 1
+    while True:
+        comments = api.get(f"issues/{number}/comments?per_page=100&page={page}")
+        if not isinstance(comments, list):
+            return
+        for c in comments:
+            if isinstance(c, dict):
+                user = c.get("user")
+                yield (user.get("login") if isinstance(user, dict) else None), c.get("body")
+        if len(comments) < 100:
+            return
+        page += 1
+
+
 def reply_once(api, number: int, login: str, bot_login: str) -> str:
     """Post the refusal reply to ``login`` on pull request ``number`` unless the bot already
-    replied to them there. Returns one line for the log; never raises."""
+    replied to them there (:func:`told_already`). Returns one line for the log; never
+    raises on an API failure."""
     from agent.github.api import ApiError
 
-    marker = REFUSED_MARKER.format(login=login.lower())
     try:
-        page = 1
-        while page <= 20:  # 2,000 comments at most: a bounded look
-            comments = api.get(f"issues/{number}/comments?per_page=100&page={page}") or []
-            for c in comments if isinstance(comments, list) else []:
-                if not isinstance(c, dict):
-                    continue
-                author = str((c.get("user") or {}).get("login") or "").lower()
-                if author == bot_login.lower() and marker in str(c.get("body") or ""):
-                    return f"not replying: {login} was already told on #{number}"
-            if len(comments) < 100:
-                break
-            page += 1
+        if told_already(_comments(api, number), login, bot_login):
+            return f"not replying: {login} was already told on #{number}"
+        marker = REFUSED_MARKER.format(login=login.lower())
         api.post(f"issues/{number}/comments", {"body": f"{marker}\n{REFUSAL}"})  # mentions nobody
     except ApiError as exc:
         return f"cannot reply: {exc}"

@@ -492,21 +492,17 @@ def _github(settings: Settings):
 
 
 def _reply_once(issue, login: str, bot_login: str) -> str:
-    """The refusal reply to ``login`` on ``issue``, unless the bot already told them there
-    (the marker of :data:`agent.github.pregate.REFUSED_MARKER`, shared with the Action's
-    gate step): at most one reply per user per pull request. Returns one line for the log;
-    never raises on an API error."""
-    from agent.github.pregate import REFUSAL, REFUSED_MARKER
+    """The refusal reply to ``login`` on ``issue`` (a PyGithub ``Issue``), unless the bot
+    already told them there (:func:`agent.github.pregate.told_already`, the marker shared
+    with the Action's gate step): at most one reply per user per pull request. Returns one
+    line for the log; never raises on an API error."""
+    from agent.github.client import api_errors, describe
+    from agent.github.pregate import REFUSAL, REFUSED_MARKER, told_already
 
-    marker = REFUSED_MARKER.format(login=login.lower())
     try:
-        for seen, comment in enumerate(issue.get_comments()):
-            if seen >= 2000:  # a bounded look, as the gate step's
-                break
-            author = str(getattr(comment.user, "login", "") or "").lower()
-            if author == bot_login.lower() and marker in (comment.body or ""):
-                return f"not replying: {login} was already told"
-        issue.create_comment(f"{marker}\n{REFUSAL}")  # mentions nobody
+        if told_already(((getattr(c.user, "login", None), c.body) for c in issue.get_comments()), login, bot_login):
+            return f"not replying: {login} was already told"
+        issue.create_comment(f"{REFUSED_MARKER.format(login=login.lower())}\n{REFUSAL}")  # mentions nobody
     except api_errors() as exc:
         return f"cannot reply: {describe(exc)}"
     return f"replied to {login}"
@@ -541,13 +537,15 @@ def handle_issue_comment(payload: dict, settings: Settings) -> int:
     number, comment_id = get(payload, "issue", "number"), get(payload, "comment", "id")
     if not isinstance(number, int) or not isinstance(comment_id, int):
         raise EventError("the issue_comment payload has no issue.number or comment.id")
-    user = get(payload, "comment", "user", default={}) or {}
+    user = get(payload, "comment", "user")
+    user = user if isinstance(user, dict) else {}  # not an object: no login, refused by the gate
     repo = _github(settings)
     decision = check_permission(repo, user, get(payload, "comment", "author_association"), settings.allowlist)
     if not decision.allowed:
         log(f"refused: {decision.reason}")
-        if settings.on_refused == "reply" and not decision.bot:
-            log(_reply_once(repo.get_issue(number), str(user.get("login") or ""), settings.bot_login))
+        login = str(user.get("login") or "")
+        if settings.on_refused == "reply" and not decision.bot and login:  # nobody to reply to without a login
+            log(_reply_once(repo.get_issue(number), login, settings.bot_login))
         return EXIT_OK
     log(f"/vep-review {command.kind} on #{number}: {decision.reason}")
     issue = repo.get_issue(number)
@@ -681,7 +679,8 @@ def handle_pull_request(payload: dict, settings: Settings) -> int:
     head, base = get(payload, "pull_request", "head", "sha"), get(payload, "pull_request", "base", "sha")
     if not isinstance(number, int) or not head or not base:
         raise EventError("the pull_request payload has no number, head.sha or base.sha")
-    labels = get(payload, "pull_request", "labels", default=[]) or []
+    labels = get(payload, "pull_request", "labels")
+    labels = labels if isinstance(labels, list) else []
     settings.labels = frozenset(str(lb.get("name")) for lb in labels if isinstance(lb, dict) and lb.get("name"))
     started = time.monotonic()
     try:
