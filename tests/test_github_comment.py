@@ -484,3 +484,13 @@ def test_a_comment_author_that_is_not_an_object_is_refused(fake, review, monkeyp
     captured = capsys.readouterr()
     assert "refused: the comment has no author login" in captured.err and "unexpected" not in captured.out
     assert review.calls == [] and not fake.calls("POST")
+
+
+def test_a_failing_permission_api_refuses_without_a_reply(fake, review, monkeypatch, tmp_path, capsys):
+    standard_pr(fake)
+    fake.fail("GET", r"/permission$", 502)
+    data = comment_event(**{"comment.user": {"login": "maybe-writer", "type": "User"},
+                            "comment.author_association": "CONTRIBUTOR"})
+    assert run_event(monkeypatch, tmp_path, fake, "issue_comment", data) == 0
+    assert "refused: cannot check the permission of maybe-writer" in capsys.readouterr().err
+    assert review.calls == [] and not fake.calls("POST")  # as the gate step: no reply when access is unknown

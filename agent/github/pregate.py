@@ -67,7 +67,7 @@ def decide(event_name: str | None, payload: dict, api, allowlist: frozenset[str]
         on_refused: ``reply`` or ``ignore``.
     """
     from agent.github.events import get, parse_command
-    from agent.github.gate import ALLOWED_PERMISSIONS, PREFILTER_REFUSED, is_bot
+    from agent.github.gate import PermissionUnknown, decide_user
 
     if event_name == "pull_request":
         return Verdict(True, CHECK_LOCK, "pull_request: the deterministic checks")
@@ -82,35 +82,23 @@ def decide(event_name: str | None, payload: dict, api, allowlist: frozenset[str]
     if command is None:
         return Verdict(False, reason="ignored: not a /vep-review command")
     lock = FULL_LOCK if command.mode == "full" else CHECK_LOCK
-    user = get(payload, "comment", "user", default={})
-    user = user if isinstance(user, dict) else {}
-    login = str(user.get("login") or "")
-    refuse_reply = login if on_refused == "reply" else None
-    if not login:
-        return Verdict(False, reason="refused: the comment has no author")
-    if is_bot(user):
-        return Verdict(False, reason=f"refused: {login} is a bot")
-    if login.lower() in allowlist:
-        return Verdict(True, lock, f"{login} is in the allowlist")
-    association = str(get(payload, "comment", "author_association") or "").upper()
-    if association in PREFILTER_REFUSED:
-        return Verdict(False, lock, f"refused: {login} ({association}) has no write access", refuse_reply, number)
-    if api is None:
-        return Verdict(False, lock, f"refused: no token to check the permission of {login}", refuse_reply, number)
-    from agent.github.api import ApiError
 
-    try:
-        data = api.get(f"collaborators/{quote(login, safe='')}/permission")
-    except ApiError as exc:
-        return Verdict(False, lock, f"refused: cannot check the permission of {login}: {exc}", None, number)
-    if data is None:
-        return Verdict(False, lock, f"refused: {login} is not a collaborator", refuse_reply, number)
-    if not isinstance(data, dict):
-        return Verdict(False, lock, f"refused: the permission API gave no permission for {login}", None, number)
-    permission, role = str(data.get("permission") or "none"), str(data.get("role_name") or "")
-    if permission in ALLOWED_PERMISSIONS or role in ALLOWED_PERMISSIONS:
-        return Verdict(True, lock, f"{login} has {role or permission} access")
-    return Verdict(False, lock, f"refused: {login} has {role or permission} access", refuse_reply, number)
+    def permission(login: str):
+        from agent.github.api import ApiError
+
+        try:
+            return api.get(f"collaborators/{quote(login, safe='')}/permission")
+        except ApiError as exc:
+            raise PermissionUnknown(str(exc)) from None
+
+    user = get(payload, "comment", "user")
+    decision = decide_user(user, get(payload, "comment", "author_association"), allowlist,
+                           permission if api is not None else None)
+    if decision.allowed:
+        return Verdict(True, lock, decision.reason)
+    login = str(user.get("login") or "") if isinstance(user, dict) else ""
+    reply_to = login if decision.reply and on_refused == "reply" else None
+    return Verdict(False, lock, f"refused: {decision.reason}", reply_to, number)
 
 
 #: Comments looked at for an earlier refusal reply (a bounded look on a long thread).

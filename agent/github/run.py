@@ -543,9 +543,8 @@ def handle_issue_comment(payload: dict, settings: Settings) -> int:
     decision = check_permission(repo, user, get(payload, "comment", "author_association"), settings.allowlist)
     if not decision.allowed:
         log(f"refused: {decision.reason}")
-        login = str(user.get("login") or "")
-        if settings.on_refused == "reply" and not decision.bot and login:  # nobody to reply to without a login
-            log(_reply_once(repo.get_issue(number), login, settings.bot_login))
+        if settings.on_refused == "reply" and decision.reply:
+            log(_reply_once(repo.get_issue(number), str(user.get("login")), settings.bot_login))
         return EXIT_OK
     log(f"/vep-review {command.kind} on #{number}: {decision.reason}")
     issue = repo.get_issue(number)
