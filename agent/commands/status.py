@@ -38,12 +38,15 @@ _CLOSED = {"deferred", "rejected", "withdrawn", "replaced"}
 
 
 def _people(value) -> str:
-    """``"named"``, ``"TBD"`` (some entry still TBD) or ``""`` (none)."""
+    """``"named"`` (every entry a handle), ``"TBD"`` (some entry still TBD) or ``""`` (none,
+    or entries that are no handle at all: a number, a mapping; VEP206 reports those)."""
     entries = value if isinstance(value, list) else [value]
     entries = [e for e in entries if not is_empty(e)]
     if not entries:
         return ""
-    return TBD if any(is_tbd(e) for e in entries) else "named"
+    if any(is_tbd(e) for e in entries):
+        return TBD
+    return "named" if all(isinstance(e, str) for e in entries) else ""
 
 
 def _milestones(value) -> dict[str, str]:
