@@ -65,6 +65,8 @@ class Settings:
             dry run), e.g. ``freeze-exception``.
         full_listing: list every finding in full, as before PR-aware reviews (no
             introduced/pre-existing split, every finding annotated).
+        event: the event payload being handled (set by :func:`handle_event`; ``None`` in a
+            dry run): the pull request the process checks (VEP7xx) are about.
     """
 
     repository: str = ""
@@ -84,6 +86,7 @@ class Settings:
     today: dt.date | None = None
     labels: frozenset[str] = frozenset()
     full_listing: bool = False
+    event: dict | None = None
 
 
 def log(message: str) -> None:
@@ -304,14 +307,15 @@ def process_checks(source, settings: Settings):
     """The process checks' API access (VEP7xx, :mod:`agent.github.api`) for a run on GitHub
     (``source`` reads through the API) when ``$VEP_REVIEW_PROCESS_CHECKS`` is ``true`` (the
     Action's ``process-checks`` input, on by default): the repository and token of
-    ``settings``, the pull request of the event (its labels and description from the
-    payload). ``None`` otherwise, in a dry run (no GitHub API there), or without a token
+    ``settings``, the pull request of ``settings.event`` (its labels and description from
+    the payload). ``None`` otherwise, in a dry run (no GitHub API there), or without a token
     (then one line in the log says they are skipped)."""
     if not isinstance(source, ApiSource) or os.environ.get("VEP_REVIEW_PROCESS_CHECKS", "").lower() != "true":
         return None
-    from agent.github.api import process_context, pull_from_event
+    from agent.github.api import process_context, pull_from_payload
 
-    process, skipped = process_context(settings.repository, settings.token, settings.api_url, *pull_from_event())
+    process, skipped = process_context(settings.repository, settings.token, settings.api_url,
+                                       *pull_from_payload(settings.event))
     if skipped:
         log(skipped)
     return process
@@ -749,6 +753,7 @@ def handle_event(event_name: str | None, event_path: str | None, settings: Setti
     if event_name not in ("issue_comment", "pull_request"):
         raise EventError(f"unsupported event {event_name!r}: vep-review handles issue_comment and pull_request")
     payload = load_event(event_path)
+    settings.event = payload
     if event_name == "issue_comment":
         return handle_issue_comment(payload, settings)
     return handle_pull_request(payload, settings)
