@@ -96,6 +96,7 @@ def config_error_body(message: str, base: str) -> str:
 
 
 def short(sha: str) -> str:
+    """The first 12 hex digits of a commit SHA, as the comment shows it ("" for none)."""
     return (sha or "")[:12]
 
 
@@ -119,15 +120,17 @@ def fp_span(fp: str) -> str:
     return f"`{fp}`"
 
 
-def _rule_ref(f) -> str:
+_RULE_ID_RE = re.compile(r"^(?:VEP\d{3}|LLM\d{3}|LLM-[A-Za-z0-9-]{1,40})$")
+
+
+def _rule_ref(rule: str) -> str:
+    """``rule`` in bold, linked to its documentation when it looks like a rule ID (a state
+    record is read back from a comment, so anything else is shown inert)."""
     from agent.output.markdown import inert
 
-    if not _RULE_ID_RE.match(f.rule or ""):
-        return f"**{inert(f.rule, 40)}**"
-    return f"**[{f.rule}]({rule_doc_url(f.rule)})**"
-
-
-_RULE_ID_RE = re.compile(r"^(?:VEP\d{3}|LLM\d{3}|LLM-[A-Za-z0-9-]{1,40})$")
+    if not _RULE_ID_RE.match(rule or ""):
+        return f"**{inert(rule or '', 40)}**"
+    return f"**[{rule}]({rule_doc_url(rule)})**"
 
 
 def finding_item(f, fp: str, link_base: str | None, *, tag: str = "", compact: bool = False) -> str:
@@ -136,17 +139,16 @@ def finding_item(f, fp: str, link_base: str | None, *, tag: str = "", compact: b
     Text from the VEP or the model is rendered inert."""
     from agent.output.markdown import finding_item as item
 
-    return item(f, link_base, rule=_rule_ref(f), suffix=f" · {fp_span(fp)}{tag}", compact=compact,
+    return item(f, link_base, rule=_rule_ref(f.rule), suffix=f" · {fp_span(fp)}{tag}", compact=compact,
                 message_limit=240 if compact else 1500)
 
 
 def _record_item(fp: str, e: dict, extra: str = "") -> str:
+    """A state record (:func:`agent.github.state.state_entry`) as a list item."""
     from agent.output.markdown import code_span, inert
 
-    rule = e.get("rule", "")
-    ref = f"**[{rule}]({rule_doc_url(rule)})**" if _RULE_ID_RE.match(rule) else f"**{inert(rule, 40)}**"
-    return (f"- {fp_span(fp)} {ref} {code_span(e.get('name', '')[:80] or '?')} in {code_span(e.get('path', ''))}: "
-            f"{inert(e.get('message', ''), 200)}{extra}")
+    return (f"- {fp_span(fp)} {_rule_ref(e.get('rule', ''))} {code_span(e.get('name', '')[:80] or '?')} "
+            f"in {code_span(e.get('path', ''))}: {inert(e.get('message', ''), 200)}{extra}")
 
 
 def counts_block(state) -> str:

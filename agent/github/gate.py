@@ -23,6 +23,9 @@ from urllib.parse import quote
 
 ALLOWED_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 PREFILTER_REFUSED = frozenset({"FIRST_TIMER", "MANNEQUIN"})
+#: The account the workflow comments as by default (``$VEP_REVIEW_BOT_LOGIN`` overrides it):
+#: only its comments count as the sticky comment or an earlier refusal reply.
+DEFAULT_BOT_LOGIN = "github-actions[bot]"
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,7 @@ def write_outputs(path: str | None, **values: str) -> None:
 def main() -> int:
     """The step: read the environment, decide, reply if needed, write the outputs."""
     from agent.github.api import RestApi
-    from agent.github.gate import parse_allowlist
+    from agent.github.gate import DEFAULT_BOT_LOGIN, parse_allowlist
 
     env = os.environ.get
     try:
@@ -191,8 +191,8 @@ def main() -> int:
                      env("VEP_REVIEW_ON_REFUSED") or "reply")
     print(f"vep-review: {verdict.reason}", file=sys.stderr)
     if verdict.reply_to and verdict.number is not None and api is not None:
-        print(f"vep-review: {reply_once(api, verdict.number, verdict.reply_to, env('VEP_REVIEW_BOT_LOGIN') or 'github-actions[bot]')}",
-              file=sys.stderr)
+        bot_login = env("VEP_REVIEW_BOT_LOGIN") or DEFAULT_BOT_LOGIN
+        print(f"vep-review: {reply_once(api, verdict.number, verdict.reply_to, bot_login)}", file=sys.stderr)
     write_outputs(env("GITHUB_OUTPUT"), run=str(verdict.run).lower(), lock=verdict.lock,
                   llm=str(verdict.run and verdict.lock == FULL_LOCK).lower(), reason=verdict.reason)
     return 0

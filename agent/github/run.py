@@ -28,6 +28,7 @@ from agent import __version__
 from agent.github.client import RetrySettings
 from agent.github.comment import STICKY_MARKER, CacheKey, config_error_body, find_sticky, short, upsert_sticky
 from agent.github.events import USAGE, Command, EventError, get, load_event, parse_command
+from agent.github.gate import DEFAULT_BOT_LOGIN
 from agent.github.source import ApiSource, BaseTree, ChangedFile, GitSource, SourceError, materialize_base, select_documents
 from agent.github.state import ReviewState
 from agent.output.github import escape_data
@@ -75,7 +76,7 @@ class Settings:
     token: str | None = None
     step_summary: str | None = None
     allowlist: frozenset[str] = frozenset()
-    bot_login: str = "github-actions[bot]"
+    bot_login: str = DEFAULT_BOT_LOGIN
     on_refused: str = "reply"
     schedules: str | None = None
     model: str | None = None
@@ -253,10 +254,12 @@ class PrReview:
 
     @property
     def introduced(self) -> list:
+        """The findings of :attr:`report` that the pull request introduced."""
         return [f for f in self.report.findings if f.introduced]
 
     @property
     def pre_existing(self) -> list:
+        """The findings of :attr:`report` already there before the pull request."""
         return [f for f in self.report.findings if not f.introduced]
 
 
