@@ -113,3 +113,17 @@ def test_labels_that_are_not_a_list_are_no_labels(fake, monkeypatch, tmp_path, c
     data = payload("pull_request_opened", **{"pull_request.labels": 5})
     assert run_event(monkeypatch, tmp_path, fake, "pull_request", data) == 1  # BAD_VEP's errors, no crash
     assert "unexpected failure" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("changes", [{"pull_request.head": {"sha": 5}}, {"pull_request.base": "main"},
+                                     {"pull_request": []}])
+def test_a_payload_of_the_wrong_shape_is_a_usage_error(fake, monkeypatch, tmp_path, capsys, changes):
+    standard_pr(fake)
+    assert run_event(monkeypatch, tmp_path, fake, "pull_request", payload("pull_request_opened", **changes)) == 2
+    assert "has no number, head.sha or base.sha" in capsys.readouterr().out
+
+
+def test_an_action_that_is_not_a_string_is_ignored(fake, monkeypatch, tmp_path, capsys):
+    standard_pr(fake)
+    assert run_event(monkeypatch, tmp_path, fake, "pull_request", payload("pull_request_opened", action=["opened"])) == 0
+    assert "ignored: pull_request" in capsys.readouterr().err and not fake.requests

@@ -678,12 +678,12 @@ def handle_pull_request(payload: dict, settings: Settings) -> int:
     from agent.output.github import render_github
 
     action = payload.get("action")
-    if action not in PR_ACTIONS:
+    if not isinstance(action, str) or action not in PR_ACTIONS:
         log(f"ignored: pull_request {action} (only {', '.join(sorted(PR_ACTIONS))})")
         return EXIT_OK
     number = get(payload, "pull_request", "number")
     head, base = get(payload, "pull_request", "head", "sha"), get(payload, "pull_request", "base", "sha")
-    if not isinstance(number, int) or not head or not base:
+    if not isinstance(number, int) or not (isinstance(head, str) and head) or not (isinstance(base, str) and base):
         raise EventError("the pull_request payload has no number, head.sha or base.sha")
     labels = get(payload, "pull_request", "labels")
     labels = labels if isinstance(labels, list) else []
