@@ -494,3 +494,13 @@ def test_a_failing_permission_api_refuses_without_a_reply(fake, review, monkeypa
     assert run_event(monkeypatch, tmp_path, fake, "issue_comment", data) == 0
     assert "refused: cannot check the permission of maybe-writer" in capsys.readouterr().err
     assert review.calls == [] and not fake.calls("POST")  # as the gate step: no reply when access is unknown
+
+
+@pytest.mark.parametrize("pattern", [r"/pulls/7$", r"/pulls/7/files$", r"/contents/", r"/issues/7/comments$"])
+def test_an_api_answer_of_the_wrong_shape_fails_clearly(fake, review, monkeypatch, tmp_path, capsys, pattern):
+    standard_pr(fake)
+    fake.fail("GET", pattern, 200, "odd")
+    assert run_event(monkeypatch, tmp_path, fake, "issue_comment", comment_event("/vep-review check")) == 3
+    out = capsys.readouterr().out
+    assert "GitHub API failed: the GitHub API's answer for " in out and "unexpected failure" not in out
+    assert fake.reactions[-1][1] == "confused" and review.calls == []

@@ -127,3 +127,21 @@ def test_an_action_that_is_not_a_string_is_ignored(fake, monkeypatch, tmp_path, 
     standard_pr(fake)
     assert run_event(monkeypatch, tmp_path, fake, "pull_request", payload("pull_request_opened", action=["opened"])) == 0
     assert "ignored: pull_request" in capsys.readouterr().err and not fake.requests
+
+
+@pytest.mark.parametrize("pattern", [r"/pulls/7/files$", r"/contents/"])
+def test_an_api_answer_of_the_wrong_shape_is_an_api_failure(fake, monkeypatch, tmp_path, capsys, pattern):
+    standard_pr(fake)
+    fake.fail("GET", pattern, 200, "odd")  # an object where GitHub sends a list, or a file without fields
+    assert run_event(monkeypatch, tmp_path, fake, "pull_request", payload("pull_request_opened")) == 3
+    out = capsys.readouterr().out
+    assert "GitHub API failed: the GitHub API's answer for " in out and "is not what GitHub sends" in out
+
+
+def test_a_comment_list_of_the_wrong_shape_loses_no_finding(fake, monkeypatch, tmp_path, capsys):
+    standard_pr(fake)
+    fake.fail("GET", r"/issues/7/comments$", 200, "odd")
+    assert run_event(monkeypatch, tmp_path, fake, "pull_request", payload("pull_request_opened")) == 1
+    captured = capsys.readouterr()
+    assert "cannot read the review comment (the GitHub API's answer for the comments" in captured.err
+    assert "title=VEP201" in captured.out

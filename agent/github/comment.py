@@ -64,12 +64,19 @@ class CacheKey:
 
 def find_sticky(issue, bot_login: str):
     """The sticky comment on ``issue`` (a PyGithub ``Issue``), or ``None``: the first comment
-    holding :data:`STICKY_MARKER` whose author is ``bot_login`` (case-insensitive)."""
-    for comment in issue.get_comments():
-        user = comment.user
-        login = (user.login if user is not None else "") or ""
-        if login.lower() == bot_login.lower() and STICKY_MARKER in (comment.body or ""):
-            return comment
+    holding :data:`STICKY_MARKER` whose author is ``bot_login`` (case-insensitive).
+
+    Raises:
+        agent.github.client.UnexpectedAnswer: the comment list has the wrong shape.
+        github.GithubException: any other API failure.
+    """
+    from agent.github.client import answer_of
+
+    with answer_of("the comments of the pull request"):
+        for comment in issue.get_comments():
+            login = str(getattr(comment.user, "login", None) or "")
+            if login.lower() == bot_login.lower() and STICKY_MARKER in str(comment.body or ""):
+                return comment
     return None
 
 

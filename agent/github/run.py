@@ -584,14 +584,20 @@ def _review_pull_request(repo, issue, number: int, command: Command, settings: S
     from agent.config import ConfigError
     from agent.github.client import api_errors
 
+    from agent.github.client import UnexpectedAnswer, answer_of
+
     started = time.monotonic()
     pull = repo.get_pull(number)
-    head, base = pull.head.sha, pull.base.sha
-    head_repo = getattr(getattr(pull.head, "repo", None), "full_name", None)
+    with answer_of(f"pull request #{number}"):
+        head, base = pull.head.sha, pull.base.sha
+        head_repo = getattr(getattr(pull.head, "repo", None), "full_name", None)
+        labels = frozenset(str(label.name) for label in (pull.labels or []))
+    if not (isinstance(head, str) and head and isinstance(base, str) and base):
+        raise UnexpectedAnswer(f"the GitHub API's answer for pull request #{number} has no head or base commit")
     if head_repo and head_repo != settings.repository:
         log(f"fork pull request from {head_repo}: reading head {short(head)} through the API of "
             f"{settings.repository}, nothing is checked out")
-    settings.labels = frozenset(label.name for label in (pull.labels or []))
+    settings.labels = labels
     source = ApiSource(repo)
     with tempfile.TemporaryDirectory(prefix="vep-review-") as tmp:
         try:
