@@ -167,3 +167,11 @@ def test_a_vep_without_h1_or_not_utf8_gets_a_row(tmp_path, capsys):
     rows = _json(capsys, [str(tmp_path), "--today", TODAY])
     assert (rows[0]["vep-number"], rows[0]["title"]) == (8, "TBD")
     assert rows[1]["vep-number"] == 9 and rows[1]["errors"] >= 1  # the encoding is a finding
+
+
+def test_files_other_than_markdown_get_no_row(tmp_path, capsys):
+    vep = tmp_path / "veps/sig-storage/5-thing/vep.md"
+    vep.parent.mkdir(parents=True)
+    vep.write_text("# VEP #5: Thing\n\n## Motivation\n\nWhy.\n")
+    (tmp_path / "veps/sig-storage/diagram.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff")
+    assert [r["path"] for r in _json(capsys, [str(tmp_path), "--today", TODAY])] == ["veps/sig-storage/5-thing/vep.md"]

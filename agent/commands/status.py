@@ -163,7 +163,10 @@ def collect(path: str, schedules: str | None, today: dt.date, release: str | Non
         if wanted is None or not release.strip().lower().startswith("v"):
             raise UsageError(f"--release {release}: not a release written vX.Y")
         release = show(wanted)
+    from agent.rules.vep106_stray_file import is_markdown
+
     docs, errors, _ = discover([path])
+    docs = [p for p in docs if is_markdown(p.name)]  # not the images and notes VEP106 places
     if not docs:
         raise UsageError(errors[0] if errors else f"{path}: no VEP documents found")
     options = CheckOptions(schedules=schedules, today=today)
