@@ -128,3 +128,18 @@ def test_the_author_comes_from_git_config(tmp_path, monkeypatch, config, author)
                  "--today", TODAY]) == 0
     data = read(str(tmp_path / "veps/sig-network/5-t/vep.md")).front_matter.data
     assert data["authors"] == ([author] if author else ["@github-handle"])
+
+
+def test_a_failed_write_leaves_no_directory_behind(tmp_path, monkeypatch, capsys):
+    from pathlib import Path
+
+    (tmp_path / "veps" / "sig-storage").mkdir(parents=True)
+
+    def refuse(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    argv = ["new", "--repo", str(tmp_path), "--sig", "sig-storage", "--number", "5", "--title", "Thing", "--author", "@jdoe"]
+    assert main(argv) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert not (tmp_path / "veps/sig-storage/5-thing").exists()  # so the next try is not refused as existing

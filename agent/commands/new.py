@@ -141,6 +141,7 @@ def create(repo_root: Path, sig: str, number: int, title: str, today: dt.date, a
     Raises:
         ValueError: bad SIG, number or title, no ``veps/`` directory, or the VEP directory (or
             another one with this number) exists; one-line message.
+        OSError: the directory or file cannot be written (no directory is left behind).
     """
     from agent.commands.infer import todos
     from agent.commands.migrate import render_block
@@ -171,9 +172,14 @@ def create(repo_root: Path, sig: str, number: int, title: str, today: dt.date, a
         checked = [found] if found else []
     values = front_matter(sig, number, title, today, checked, feature_gate)
     text, _ = body(repo_root, number, title)
+    content = render_block(values) + "\n" + text
     directory.mkdir(parents=True)
     path = directory / "vep.md"
-    path.write_text(render_block(values) + "\n" + text, encoding="utf-8")
+    try:
+        path.write_text(content, encoding="utf-8")
+    except OSError:
+        directory.rmdir()  # no empty VEP directory left behind to block the next try
+        raise
     return path, todos(values)
 
 
