@@ -205,6 +205,27 @@ class _Budget:
         return True
 
 
+def reviewed_lines(prepared, *, title: str, head_ref: str, base_ref: str, renamed: bool) -> list[str]:
+    """The heading of the comment or job summary and what was reviewed (markdown lines):
+    the head and base commits, how many VEP documents (with ``renamed``, how many of them
+    the pull request only renamed), and the deleted and skipped files.
+    ``prepared``: :class:`agent.github.run.Prepared`."""
+    from agent.output.markdown import code_span
+
+    n = len(prepared.items) + len(prepared.unreadable)
+    only_renamed = f" ({len(prepared.renamed_only)} only renamed)" if renamed and prepared.renamed_only else ""
+    lines = [f"### vep-review: {title}", "",
+             f"Reviewed head commit {head_ref} against base {base_ref}: {n} VEP document{'s' * (n != 1)}{only_renamed}."]
+    if n == 0:
+        lines += ["", "This pull request changes no VEP document (`veps/<sig>/<number>-<name>/vep.md`)."]
+    if prepared.removed:
+        lines += ["", "Deleted in this pull request, not checked: " + ", ".join(code_span(p) for p in prepared.removed)
+                  + "."]
+    if prepared.skipped:
+        lines += ["", "Not checked: " + "; ".join(code_span(s) for s in prepared.skipped) + "."]
+    return lines
+
+
 def render_pr_comment(pr, *, title: str, head_ref: str, base_ref: str, link_base: str | None, markers: list[str],
                       epilogue: str, max_chars: int) -> str:
     """The sticky comment (or job summary) of a PR review (:class:`agent.github.run.PrReview`).
@@ -221,17 +242,8 @@ def render_pr_comment(pr, *, title: str, head_ref: str, base_ref: str, link_base
 
     report, state, delta, prepared = pr.report, pr.state, pr.delta, pr.prepared
     n_docs = len(prepared.items) + len(prepared.unreadable)
-    head_lines = [*markers, f"### vep-review: {title}", "",
-                  f"Reviewed head commit {head_ref} against base {base_ref}: {n_docs} VEP document{'s' * (n_docs != 1)}"
-                  + (f" ({len(prepared.renamed_only)} only renamed)." if prepared.renamed_only else ".")]
-    if n_docs == 0:
-        head_lines += ["", "This pull request changes no VEP document (`veps/<sig>/<number>-<name>/vep.md`)."]
-    if prepared.removed:
-        head_lines += ["", "Deleted in this pull request, not checked: "
-                       + ", ".join(code_span(p) for p in prepared.removed) + "."]
-    if prepared.skipped:
-        head_lines += ["", "Not checked: " + "; ".join(code_span(s) for s in prepared.skipped) + "."]
-    head_lines += ["", counts_block(state)]
+    head_lines = [*markers, *reviewed_lines(prepared, title=title, head_ref=head_ref, base_ref=base_ref,
+                                            renamed=True), "", counts_block(state)]
     for err in report.errors:
         head_lines.append(f"- could not check: {inert(err)}")
     for fr in report.files:

@@ -434,7 +434,7 @@ def comment_body(pr: PrReview, *, mode: str, head: str, base: str, settings: Set
     pre-existing ones are folded (:func:`agent.github.comment.render_pr_comment`); with
     ``settings.full_listing`` every finding is listed as before
     (:func:`agent.output.markdown.render_markdown`)."""
-    from agent.github.comment import render_pr_comment
+    from agent.github.comment import render_pr_comment, reviewed_lines
     from agent.output.markdown import code_span, render_markdown
 
     server = settings.server_url.rstrip("/")
@@ -457,20 +457,7 @@ def comment_body(pr: PrReview, *, mode: str, head: str, base: str, settings: Set
     if not settings.full_listing:
         return render_pr_comment(pr, title=title, head_ref=head_ref, base_ref=base_ref, link_base=link_base,
                                  markers=markers, epilogue=epilogue, max_chars=max_chars)
-    prepared = pr.prepared
-    n = len(prepared.items) + len(prepared.unreadable)
-    lines = [f"### vep-review: {title}", "",
-             f"Reviewed head commit {head_ref} against base {base_ref}: "
-             f"{n} VEP document{'s' * (n != 1)}."]
-    if n == 0:
-        lines.append("")
-        lines.append("This pull request changes no VEP document (`veps/<sig>/<number>-<name>/vep.md`).")
-    if prepared.removed:
-        lines.append("")
-        lines.append("Deleted in this pull request, not checked: " + ", ".join(code_span(p) for p in prepared.removed) + ".")
-    if prepared.skipped:
-        lines.append("")
-        lines.append("Not checked: " + "; ".join(code_span(s) for s in prepared.skipped) + ".")
+    lines = reviewed_lines(pr.prepared, title=title, head_ref=head_ref, base_ref=base_ref, renamed=False)
     return render_markdown(pr.report, link_base=link_base, marker="\n".join(markers) or None, max_chars=max_chars,
                            preamble="\n".join(lines), epilogue=epilogue)
 
