@@ -162,6 +162,15 @@ def items_since(source, prepared: Prepared, since: str, settings: Settings) -> l
     return out
 
 
+def llm_since(previous, mode: str, head: str, base: str) -> str:
+    """The head SHA of the previous review when the LLM part of this review reviews only
+    what changed since it (:func:`items_since`): a ``full`` review after an earlier ``full``
+    one (``previous``: its :class:`agent.github.state.ReviewState`) of another commit than
+    ``head`` and ``base``; ``""`` otherwise."""
+    since = previous.head if previous is not None and previous.mode == "full" else ""
+    return since if mode == "full" and since and since not in (head, base) else ""
+
+
 def prepare(source, changed: list[ChangedFile], head: str, base: str, tree: BaseTree, settings: Settings) -> Prepared:
     """Read the changed VEP documents at ``head`` and their base versions at ``base``, and
     build each one's :class:`agent.context.CheckContext` from the base-branch files in
@@ -608,8 +617,8 @@ def _review_pull_request(repo, issue, number: int, command: Command, settings: S
             upsert_sticky(issue, sticky, config_error_body(str(exc), base))
             return EXIT_USAGE
         llm_items = None
-        since = previous.head if previous is not None and previous.mode == "full" else ""
-        if command.mode == "full" and since and since != head and since != base:
+        since = llm_since(previous, command.mode, head, base)
+        if since:
             try:
                 llm_items = items_since(source, prepared, since, settings)
                 log(f"the LLM part reviews what changed since the last reviewed head {short(since)}")
@@ -788,9 +797,8 @@ def dry_run(repo_dir: str, base_ref: str, head_ref: str, full: bool, settings: S
             tree = materialize_base(source, base, Path(tmp))
             prepared = prepare(source, source.changed_files(base, head), head, base, tree, settings)
             mode = "full" if full else "check"
-            since = previous.head if previous is not None and previous.mode == "full" else ""
-            llm_items = items_since(source, prepared, since, settings) \
-                if mode == "full" and since and since not in (head, base) and source.read_ok(since) else None
+            since = llm_since(previous, mode, head, base)
+            llm_items = items_since(source, prepared, since, settings) if since and source.read_ok(since) else None
             report = review(prepared.items, mode, settings, llm_items=llm_items)
             report.files.extend(prepared.unreadable)
             key = CacheKey(head, config_hash(prepared.base, settings), mode, llm_state(report, mode))
