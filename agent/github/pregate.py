@@ -8,14 +8,16 @@ decides:
 - ``pull_request``: run the deterministic checks; install ``requirements/action-check.txt``;
 - ``issue_comment``: only a new comment on a pull request whose first line is a
   ``/vep-review`` command (:func:`agent.github.events.parse_command`) goes on, and only when
-  its author passes the permission gate (:mod:`agent.github.gate`'s order: bots refused,
-  allowlist, ``author_association`` pre-filter, then the collaborator permission API through
-  :class:`agent.github.api.RestApi`). ``/vep-review`` (full) installs
-  ``requirements/action-full.txt`` (the LLM extras) and is the only case that gets the key;
-  ``check``, ``help`` and the rest install ``action-check.txt``.
+  its author passes the permission gate (:func:`agent.github.gate.decide_user`, the same code
+  as ``vep-review github``'s: bots refused, allowlist, ``author_association`` pre-filter, then
+  the collaborator permission API, here through :class:`agent.github.api.RestApi`).
+  ``/vep-review`` (full) installs ``requirements/action-full.txt`` (the LLM extras) and is
+  the only case that gets the key; ``check``, ``help`` and the rest install
+  ``action-check.txt``.
 - A refused human gets at most **one** reply per pull request (a hidden marker
-  ``<!-- vep-review:refused login=… -->`` in the bot's reply is looked for first), or none
-  with ``on-refused: ignore``; bots never get one.
+  ``<!-- vep-review:refused login=… -->`` in the bot's reply is looked for first:
+  :func:`told_already`), or none with ``on-refused: ignore``, nor when the permission API
+  failed; bots never get one.
 
 Outputs (``$GITHUB_OUTPUT``): ``run`` (``true``/``false``), ``lock`` (``action-check`` or
 ``action-full``), ``llm`` (``true`` for a full review), ``reason`` (one line). It never
