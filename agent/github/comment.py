@@ -358,9 +358,7 @@ def apply_dismissal(body: str, state, fp: str) -> str:
     text = "\n".join(out)
     text = _replace_between(text, _COUNTS_OPEN, _COUNTS_CLOSE, counts_block(state))
     text = _replace_between(text, _DISMISSED_OPEN, _DISMISSED_CLOSE, dismissed_block(state))
-    from agent.github.state import _STATE_RE
-
-    return _STATE_RE.sub(lambda _m: state.marker(), text, count=1)
+    return state.put(text)
 
 
 def _replace_between(text: str, start: str, end: str, new: str) -> str:

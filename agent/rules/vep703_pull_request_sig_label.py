@@ -73,5 +73,5 @@ def check(doc, ctx):
     labels = {str(lb.get("name", "")).lower() for lb in labels if isinstance(lb, dict)}
     if label not in labels:
         shown = ", ".join(f"`{x}`" for x in sorted(labels)) or "none"
-        yield Problem(f"Pull request #{pr.get('number', ctx.github.pull)} has no `{label}` label for the owning SIG "
+        yield Problem(f"Pull request #{ctx.github.pull} has no `{label}` label for the owning SIG "
                       f"{sig} (its labels: {shown}).", fix=f"Comment `/sig {sig[4:]}` on the pull request.")

@@ -60,7 +60,7 @@ def check(doc, ctx):
         return
     body = pr.get("body") if isinstance(pr.get("body"), str) else ""
     text = HTML_COMMENT_RE.sub("", body)
-    number = pr.get("number", ctx.github.pull)
+    number = ctx.github.pull  # the pull request the API answered about
     if not _SECTION_RE.search(text):
         if ctx.github.once(f"VEP704 section {number}"):
             yield Problem(f"The description of pull request #{number} has no `### VEP Metadata` section "
