@@ -175,3 +175,13 @@ def test_files_other_than_markdown_get_no_row(tmp_path, capsys):
     vep.write_text("# VEP #5: Thing\n\n## Motivation\n\nWhy.\n")
     (tmp_path / "veps/sig-storage/diagram.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff")
     assert [r["path"] for r in _json(capsys, [str(tmp_path), "--today", TODAY])] == ["veps/sig-storage/5-thing/vep.md"]
+
+
+def test_a_multi_line_title_keeps_the_markdown_row_on_one_line(tmp_path, capsys):
+    vep = tmp_path / "veps/sig-storage/5-thing/vep.md"
+    vep.parent.mkdir(parents=True)
+    vep.write_text('---\ntitle: "Thing\\nacross | lines"\nvep-number: 5\nstatus: provisional\n---\n\n# VEP #5: Thing\n')
+    capsys.readouterr()
+    assert main(["status", str(tmp_path), "--format", "markdown", "--today", TODAY]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| 5 ")]
+    assert len(rows) == 1 and "| Thing across \\| lines |" in rows[0]

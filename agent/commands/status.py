@@ -273,7 +273,7 @@ def render(rows: list[dict], fmt: str, out, release: str | None, freeze: dt.date
     if fmt == "markdown":
         out.write(f"**{heading}**\n\n| " + " | ".join(head) + " |\n|" + "---|" * len(head) + "\n")
         for r in rows:
-            out.write("| " + " | ".join(c.replace("|", "\\|") for c in cells(r)) + " |\n")
+            out.write("| " + " | ".join(" ".join(c.split()).replace("|", "\\|") for c in cells(r)) + " |\n")
         out.write(f"\n{_NOTE}\n")
         return
     from rich.console import Console
