@@ -121,7 +121,7 @@ def test_zizmor():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-# --- supply chain (issue 12, item 6) ---------------------------------------------------
+# --- supply chain ---------------------------------------------------------------------
 
 REQUIREMENTS = ROOT / "requirements"
 LOCKS = {"core": (), "action-check": ("github",), "action-full": ("llm", "github")}
@@ -182,9 +182,7 @@ def test_locks_follow_pyproject(lock):
     import tomllib
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    extras = project.get("optional-dependencies", {})
-    if "llm" not in extras or "github" not in extras:
-        pytest.skip("pyproject.toml has no [llm]/[github] extras yet: the locks follow the split core (issue 13)")
+    extras = project["optional-dependencies"]
     wanted = list(project["dependencies"]) + [d for extra in LOCKS[lock] for d in extras[extra]]
     names = {re.match(r"[A-Za-z0-9_.-]+", d)[0].lower().replace("_", "-").replace(".", "-") for d in wanted}
     found = pins(REQUIREMENTS / f"{lock}.txt")

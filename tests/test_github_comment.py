@@ -464,3 +464,43 @@ def test_outsider_is_told_once_per_pull_request(fake, review, monkeypatch, tmp_p
                              "comment.author_association": "CONTRIBUTOR"})
     assert run_event(monkeypatch, tmp_path, fake, "issue_comment", other) == 0
     assert len(bot_comments(fake)) == 2 and review.calls == []
+
+
+def test_a_failing_refusal_reply_is_logged_not_fatal(fake, review, monkeypatch, tmp_path, capsys):
+    standard_pr(fake)
+    fake.set_permission("outsider", "read", "read")
+    fake.fail("POST", r"/issues/7/comments$", 502, "boom")
+    data = comment_event(**{"comment.user": {"login": "outsider", "type": "User"},
+                            "comment.author_association": "CONTRIBUTOR"})
+    assert run_event(monkeypatch, tmp_path, fake, "issue_comment", data) == 0
+    err = capsys.readouterr().err
+    assert "cannot reply: GitHub API error 502" in err and "Traceback" not in err
+
+
+def test_a_comment_author_that_is_not_an_object_is_refused(fake, review, monkeypatch, tmp_path, capsys):
+    standard_pr(fake)
+    data = comment_event(**{"comment.user": "maintainer"})
+    assert run_event(monkeypatch, tmp_path, fake, "issue_comment", data) == 0
+    captured = capsys.readouterr()
+    assert "refused: the comment has no author login" in captured.err and "unexpected" not in captured.out
+    assert review.calls == [] and not fake.calls("POST")
+
+
+def test_a_failing_permission_api_refuses_without_a_reply(fake, review, monkeypatch, tmp_path, capsys):
+    standard_pr(fake)
+    fake.fail("GET", r"/permission$", 502)
+    data = comment_event(**{"comment.user": {"login": "maybe-writer", "type": "User"},
+                            "comment.author_association": "CONTRIBUTOR"})
+    assert run_event(monkeypatch, tmp_path, fake, "issue_comment", data) == 0
+    assert "refused: cannot check the permission of maybe-writer" in capsys.readouterr().err
+    assert review.calls == [] and not fake.calls("POST")  # as the gate step: no reply when access is unknown
+
+
+@pytest.mark.parametrize("pattern", [r"/pulls/7$", r"/pulls/7/files$", r"/contents/", r"/issues/7/comments$"])
+def test_an_api_answer_of_the_wrong_shape_fails_clearly(fake, review, monkeypatch, tmp_path, capsys, pattern):
+    standard_pr(fake)
+    fake.fail("GET", pattern, 200, "odd")
+    assert run_event(monkeypatch, tmp_path, fake, "issue_comment", comment_event("/vep-review check")) == 3
+    out = capsys.readouterr().out
+    assert "GitHub API failed: the GitHub API's answer for " in out and "unexpected failure" not in out
+    assert fake.reactions[-1][1] == "confused" and review.calls == []

@@ -1,9 +1,9 @@
-"""Reviews that follow the pull request, against the fake GitHub REST API (issue 12, items
-1-3): the sticky comment keeps the reviewed head and each finding's fingerprint; a later run
-shows what is new, resolved and still open; ``/vep-review dismiss <fingerprint> [reason]``
-from a collaborator with write access records the dismissal, later runs list it as dismissed
-and never raise it again; a non-writer's dismiss changes nothing. The documents are real VEPs
-of ../shared/corpus."""
+"""Reviews that follow the pull request, against the fake GitHub REST API: the sticky comment
+keeps the reviewed head and each finding's fingerprint; a later run shows what is new,
+resolved and still open; ``/vep-review dismiss <fingerprint> [reason]`` from a collaborator
+with write access records the dismissal, later runs list it as dismissed and never raise it
+again; a non-writer's dismiss changes nothing. The documents are real VEPs of
+../shared/corpus."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""PR-aware reviews (issue 12, items 1, 2, 5, 8): findings marked ``introduced``, folded
+"""PR-aware reviews: findings marked ``introduced``, folded
 pre-existing findings, renamed-only files counted, ``--format json``, and a second run that
 follows the first through the state kept in the comment.
 

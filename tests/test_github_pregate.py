@@ -124,3 +124,21 @@ def test_odd_payloads_and_answers_refuse_without_a_traceback(fake):
     fake.fail("GET", r"/permission$", 200, "odd")  # an object without a permission
     v = decide("issue_comment", comment(), api_of(fake), frozenset())
     assert v.run is False and "has none access" in v.reason
+
+
+def test_odd_comment_pages_do_not_stop_the_one_reply(fake):
+    fake.add_comment(7, "<!-- vep-review:refused login=reader -->", "someone")
+    fake.comments[7].append({"id": 99, "body": None, "user": "github-actions[bot]"})  # a user that is no object
+    assert reply_once(api_of(fake), 7, "reader", "github-actions[bot]") == "replied to reader on #7"
+    assert "already told" in reply_once(api_of(fake), 7, "reader", "github-actions[bot]")
+    fake.fail("GET", r"/issues/7/comments$", 200, "odd", times=1)  # a page that is an object, not a list
+    assert reply_once(api_of(fake), 7, "other", "github-actions[bot]") == "replied to other on #7"
+
+
+def test_told_already_reads_a_bounded_number_of_comments():
+    from agent.github.pregate import MAX_COMMENTS_SEEN, told_already
+
+    mine = ("github-actions[bot]", "<!-- vep-review:refused login=reader -->")
+    assert told_already([("x", "")] * 3 + [mine], "Reader", "GitHub-Actions[bot]")
+    assert not told_already([("reader", mine[1])], "reader", "github-actions[bot]")  # planted by a human
+    assert not told_already(iter([("x", "")] * MAX_COMMENTS_SEEN + [mine]), "reader", "github-actions[bot]")

@@ -106,3 +106,42 @@ def test_malformed_payload_is_a_usage_error(fake, monkeypatch, tmp_path, capsys)
     del data["pull_request"]["head"]
     assert run_event(monkeypatch, tmp_path, fake, "pull_request", data) == 2
     assert "has no number, head.sha or base.sha" in capsys.readouterr().out
+
+
+def test_labels_that_are_not_a_list_are_no_labels(fake, monkeypatch, tmp_path, capsys):
+    standard_pr(fake)
+    data = payload("pull_request_opened", **{"pull_request.labels": 5})
+    assert run_event(monkeypatch, tmp_path, fake, "pull_request", data) == 1  # BAD_VEP's errors, no crash
+    assert "unexpected failure" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("changes", [{"pull_request.head": {"sha": 5}}, {"pull_request.base": "main"},
+                                     {"pull_request": []}])
+def test_a_payload_of_the_wrong_shape_is_a_usage_error(fake, monkeypatch, tmp_path, capsys, changes):
+    standard_pr(fake)
+    assert run_event(monkeypatch, tmp_path, fake, "pull_request", payload("pull_request_opened", **changes)) == 2
+    assert "has no number, head.sha or base.sha" in capsys.readouterr().out
+
+
+def test_an_action_that_is_not_a_string_is_ignored(fake, monkeypatch, tmp_path, capsys):
+    standard_pr(fake)
+    assert run_event(monkeypatch, tmp_path, fake, "pull_request", payload("pull_request_opened", action=["opened"])) == 0
+    assert "ignored: pull_request" in capsys.readouterr().err and not fake.requests
+
+
+@pytest.mark.parametrize("pattern", [r"/pulls/7/files$", r"/contents/"])
+def test_an_api_answer_of_the_wrong_shape_is_an_api_failure(fake, monkeypatch, tmp_path, capsys, pattern):
+    standard_pr(fake)
+    fake.fail("GET", pattern, 200, "odd")  # an object where GitHub sends a list, or a file without fields
+    assert run_event(monkeypatch, tmp_path, fake, "pull_request", payload("pull_request_opened")) == 3
+    out = capsys.readouterr().out
+    assert "GitHub API failed: the GitHub API's answer for " in out and "is not what GitHub sends" in out
+
+
+def test_a_comment_list_of_the_wrong_shape_loses_no_finding(fake, monkeypatch, tmp_path, capsys):
+    standard_pr(fake)
+    fake.fail("GET", r"/issues/7/comments$", 200, "odd")
+    assert run_event(monkeypatch, tmp_path, fake, "pull_request", payload("pull_request_opened")) == 1
+    captured = capsys.readouterr()
+    assert "cannot read the review comment (the GitHub API's answer for the comments" in captured.err
+    assert "title=VEP201" in captured.out

@@ -145,3 +145,33 @@ def test_rule_ids_link_to_their_documentation():
     llm = Finding(rule="LLM101", name="design-gap", severity=Severity.WARNING, message="m", path="veps/a/1-b/vep.md",
                   line=3, origin="llm")
     assert f"**[LLM101]({rule_doc_url('LLM101')})**" in finding_item(llm, "0123456789", None)
+
+
+def test_one_gate_for_the_gate_step_and_the_command():
+    from agent.github.gate import PermissionUnknown, decide_user
+
+    def answer(value):
+        def permission(login):
+            if isinstance(value, Exception):
+                raise value
+            return value
+        return permission
+
+    user = {"login": "Someone", "type": "User"}
+    assert decide_user(user, "MEMBER", frozenset(), answer({"permission": "write"})).allowed
+    assert decide_user(user, "NONE", frozenset(), answer({"permission": "read", "role_name": "maintain"})).allowed
+    assert decide_user(user, "NONE", frozenset(["someone"]), None).allowed  # allowlisted: no API needed
+    refused = {
+        "read": decide_user(user, "NONE", frozenset(), answer({"permission": "read"})),
+        "404": decide_user(user, "NONE", frozenset(), answer(None)),
+        "first timer": decide_user(user, "first_timer", frozenset(), answer(AssertionError("not asked"))),
+        "no token": decide_user(user, "NONE", frozenset(), None),
+        "failed": decide_user(user, "NONE", frozenset(), answer(PermissionUnknown("GitHub API error 502"))),
+        "odd answer": decide_user(user, "NONE", frozenset(), answer(["write"])),
+        "bot": decide_user({"login": "x[bot]"}, "OWNER", frozenset(["x[bot]"]), None),
+        "no object": decide_user("Someone", "OWNER", frozenset(), None),
+    }
+    assert not any(d.allowed for d in refused.values())
+    # only a human whose access is known to fall short is told so
+    assert {k for k, d in refused.items() if d.reply} == {"read", "404", "first timer", "no token"}
+    assert "502" in refused["failed"].reason and refused["bot"].bot

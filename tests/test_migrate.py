@@ -218,3 +218,27 @@ def test_crlf_and_bom_kept(tmp_path):
 def test_missing_path_is_a_one_line_error(tmp_path, capsys):
     assert main(["migrate", str(tmp_path / "nope")]) == 2
     assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_no_h1_gets_tbd_title_and_not_utf8_is_left_alone(tmp_path, capsys):
+    no_h1 = tmp_path / "veps/sig-storage/8-no-h1/vep.md"
+    latin = tmp_path / "veps/sig-storage/9-latin1/vep.md"
+    for path, data in ((no_h1, b"Some text, no heading.\n\n## Motivation\n\nWhy.\n"),
+                       (latin, "# VEP #9: Caf\u00e9\n\n## Motivation\n".encode("latin-1"))):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(data)
+    before = latin.read_bytes()
+    assert main(["migrate", "--write", "--no-git", str(tmp_path / "veps")]) == 2  # a file it cannot read as text
+    captured = capsys.readouterr()
+    assert no_h1.read_text().startswith("---\ntitle: TBD") and "to fill in: title: the document has no H1" in captured.out
+    assert latin.read_bytes() == before and "9-latin1/vep.md: not UTF-8 text; left alone" in captured.err
+
+
+def test_files_other_than_markdown_get_no_front_matter(tmp_path, capsys):
+    notes = tmp_path / "veps/sig-storage/notes.txt"  # loose files VEP106 reports; discover gives them too
+    notes.parent.mkdir(parents=True)
+    notes.write_text("notes\n")
+    (tmp_path / "veps/sig-storage/diagram.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff")
+    assert main(["migrate", "--write", "--no-git", str(tmp_path / "veps")]) == 0
+    assert notes.read_text() == "notes\n"
+    assert "notes.txt: not a markdown document; left alone" in capsys.readouterr().err

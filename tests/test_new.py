@@ -105,3 +105,41 @@ def test_help_documents_the_three_commands(capsys):
         with pytest.raises(SystemExit):
             main(argv)
         assert "usage: vep-review " + argv[0] in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("config, author", [
+    ({"user.email": "123+JDoe@users.noreply.github.com"}, "@JDoe"),
+    ({"user.email": "jdoe@USERS.NOREPLY.GITHUB.COM"}, "@jdoe"),  # as migrate reads a commit's author
+    ({"user.email": "jdoe@example.com", "github.user": "jd-gh"}, "@jd-gh"),
+    ({"user.email": "jdoe@example.com"}, None),
+])
+def test_the_author_comes_from_git_config(tmp_path, monkeypatch, config, author):
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))  # nothing from the machine's config
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    (tmp_path / "veps").mkdir()
+    subprocess.run(["git", "-C", str(tmp_path), "init", "-q"], check=True)
+    for key, value in config.items():
+        subprocess.run(["git", "-C", str(tmp_path), "config", key, value], check=True)
+    assert main(["new", "--repo", str(tmp_path), "--sig", "sig-network", "--number", "5", "--title", "T",
+                 "--today", TODAY]) == 0
+    data = read(str(tmp_path / "veps/sig-network/5-t/vep.md")).front_matter.data
+    assert data["authors"] == ([author] if author else ["@github-handle"])
+
+
+def test_a_failed_write_leaves_no_directory_behind(tmp_path, monkeypatch, capsys):
+    from pathlib import Path
+
+    (tmp_path / "veps" / "sig-storage").mkdir(parents=True)
+
+    def refuse(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    argv = ["new", "--repo", str(tmp_path), "--sig", "sig-storage", "--number", "5", "--title", "Thing", "--author", "@jdoe"]
+    assert main(argv) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert not (tmp_path / "veps/sig-storage/5-thing").exists()  # so the next try is not refused as existing

@@ -157,3 +157,24 @@ def test_the_pull_request_comes_from_the_event(tmp_path):
     assert pull_from_event(event(payload("issue_comment_on_issue"))) == (None, None)
     assert pull_from_event(event("not json")) == (None, None)
     assert pull_from_event(str(tmp_path / "missing.json")) == (None, None)
+
+
+def test_the_pull_request_is_the_one_of_the_handled_event(fake, monkeypatch, tmp_path, capsys):
+    # --event-path names the event; $GITHUB_EVENT_PATH (set by run_event) holds another one
+    standard_pr(fake, {"veps/sig-compute/123-example/vep.md": VEP}, labels=["sig/storage"])
+    monkeypatch.setenv("VEP_REVIEW_PROCESS_CHECKS", "true")
+    handled = tmp_path / "handled.json"
+    handled.write_text(json.dumps(payload("pull_request_opened", **{"pull_request.labels": [{"name": "sig/storage"}],
+                                                                      "pull_request.body": pr_body()})))
+    run_event(monkeypatch, tmp_path, fake, "pull_request", payload("issue_comment_on_issue"),
+              "--event-path", str(handled))
+    assert "title=VEP703 pull-request-sig-label::Pull request #7 has no `sig/compute` label" in capsys.readouterr().out
+
+
+def test_pull_from_payload_takes_only_pull_requests():
+    from agent.github.api import pull_from_payload
+
+    assert pull_from_payload(payload("pull_request_opened"))[0] == 7
+    assert pull_from_payload(payload("issue_comment_on_issue")) == (None, None)
+    for odd in (None, [], "x", {"pull_request": {"number": "7"}}, {"issue": {"number": 7}}):
+        assert pull_from_payload(odd) == (None, None)

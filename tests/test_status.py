@@ -146,3 +146,42 @@ def test_unreadable_front_matter_is_not_reported_as_missing(tmp_path, capsys):
     assert [r["vep-number"] for r in rows] == [6] and rows[0]["errors"] >= 1
     reasons = rows[0]["not-ready"]
     assert any(x.startswith("VEP203") for x in reasons) and not any(x.startswith("VEP201") for x in reasons)
+
+
+def test_reviewers_that_are_no_handles_are_not_named(tmp_path, capsys):
+    vep = tmp_path / "veps/sig-storage/7-odd/vep.md"
+    vep.parent.mkdir(parents=True)
+    vep.write_text('---\ntitle: Odd\nvep-number: 7\nstatus: provisional\nowning-sig: sig-storage\n'
+                   'reviewers: {a: b}\napprovers: [{x: 1}]\nmilestone:\n  alpha: "v1.12"\n---\n\n# VEP #7: Odd\n')
+    (r,) = _json(capsys, [str(tmp_path), "--today", TODAY, "--release", "v1.12"])
+    assert (r["reviewers"], r["approvers"]) == ("", "")
+    assert {"VEP209: reviewers not named", "VEP209: approvers not named"} <= set(r["not-ready"])
+
+
+def test_a_vep_without_h1_or_not_utf8_gets_a_row(tmp_path, capsys):
+    for name, data in (("8-no-h1", b"Some text, no heading.\n\n## Motivation\n\nWhy.\n"),
+                       ("9-latin1", "# VEP #9: Caf\u00e9\n\n## Motivation\n".encode("latin-1"))):
+        path = tmp_path / "veps/sig-storage" / name / "vep.md"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(data)
+    rows = _json(capsys, [str(tmp_path), "--today", TODAY])
+    assert (rows[0]["vep-number"], rows[0]["title"]) == (8, "TBD")
+    assert rows[1]["vep-number"] == 9 and rows[1]["errors"] >= 1  # the encoding is a finding
+
+
+def test_files_other_than_markdown_get_no_row(tmp_path, capsys):
+    vep = tmp_path / "veps/sig-storage/5-thing/vep.md"
+    vep.parent.mkdir(parents=True)
+    vep.write_text("# VEP #5: Thing\n\n## Motivation\n\nWhy.\n")
+    (tmp_path / "veps/sig-storage/diagram.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff")
+    assert [r["path"] for r in _json(capsys, [str(tmp_path), "--today", TODAY])] == ["veps/sig-storage/5-thing/vep.md"]
+
+
+def test_a_multi_line_title_keeps_the_markdown_row_on_one_line(tmp_path, capsys):
+    vep = tmp_path / "veps/sig-storage/5-thing/vep.md"
+    vep.parent.mkdir(parents=True)
+    vep.write_text('---\ntitle: "Thing\\nacross | lines"\nvep-number: 5\nstatus: provisional\n---\n\n# VEP #5: Thing\n')
+    capsys.readouterr()
+    assert main(["status", str(tmp_path), "--format", "markdown", "--today", TODAY]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| 5 ")]
+    assert len(rows) == 1 and "| Thing across \\| lines |" in rows[0]

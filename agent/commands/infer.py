@@ -206,7 +206,7 @@ def _feature_gate(doc: VepDocument, template) -> Value | None:
 
 _GIT_LINE_RE = re.compile(r"^(\S+) (\d{4}-\d{2}-\d{2}) (\S*)$")
 #: A GitHub no-reply address, ``123+login@users.noreply.github.com`` or ``login@…``.
-_NOREPLY_RE = re.compile(r"(?:\d+\+)?([A-Za-z0-9][A-Za-z0-9-]{0,38})@users\.noreply\.github\.com", re.I)
+NOREPLY_RE = re.compile(r"(?:\d+\+)?([A-Za-z0-9][A-Za-z0-9-]{0,38})@users\.noreply\.github\.com", re.I)
 
 
 class Commit(NamedTuple):
@@ -243,7 +243,7 @@ def _from_git(path: Path | None) -> tuple[Value, Value]:
         why = "no git commit of the file found" if path is not None else "git history not read"
         return Value(TBD, f"not inferred: {why}", "creation-date: the day the VEP was proposed"), authors
     created = Value(found.date.isoformat(), f"first commit of the file, {found.commit} (git log --follow)")
-    login = _NOREPLY_RE.fullmatch(found.email)
+    login = NOREPLY_RE.fullmatch(found.email)
     if login:
         authors = Value([f"@{login[1]}"], f"author of {found.commit}, the first commit of the file",
                         "authors: check the first commit's author, add co-authors")

@@ -69,10 +69,6 @@ def _scalar(key: str, text: str):
     return text
 
 
-def _comment(text: str | None) -> str | None:
-    return " ".join(text.split()) if text else None
-
-
 #: Comments start at this column, as in the schema block of docs/vep-governance.md.
 _COMMENT_COLUMN = 26
 #: The schema's groups of keys: a blank line between two groups.
@@ -198,9 +194,17 @@ def run(args) -> int:
     if "-" in args.paths:
         print("vep-review: error: migrate edits files: name them, not '-' (standard input)", file=sys.stderr)
         return 2
-    docs, errors, _ = discover(args.paths)
+    from agent.rules.vep106_stray_file import is_markdown
+
+    found, errors, _ = discover(args.paths)
     for e in errors:
         print(f"vep-review: error: {e}", file=sys.stderr)
+    docs = []
+    for path in found:  # discover also gives the files VEP106 places (images, notes): they get no front matter
+        if is_markdown(path.name):
+            docs.append(path)
+        else:
+            print(f"{path}: not a markdown document; left alone", file=sys.stderr)
     today = args.today or dt.date.today()
     options = CheckOptions(schedules=args.schedules, today=today)
     contexts: dict = {}
@@ -237,5 +241,5 @@ def run(args) -> int:
         for item in m.todo:
             print(f"{m.path}: to fill in: {item}", file=report)
     verb = "migrated" if args.write else "to migrate (--write to edit them)"
-    print(f"{changed} VEP{'s' if changed != 1 else ''} {verb}; {len(docs) - changed} left as they are.", file=report)
+    print(f"{changed} VEP{'s' if changed != 1 else ''} {verb}; {len(found) - changed} left as they are.", file=report)
     return code

@@ -113,17 +113,19 @@ def front_matter(sig: str, number: int, title: str, today: dt.date, authors: lis
 
 
 def _git_handle(repo_root: Path) -> str | None:
-    """The GitHub handle git knows: ``github.user``, else a GitHub noreply ``user.email``."""
+    """The GitHub handle git knows: ``github.user``, else a GitHub no-reply ``user.email``
+    (:data:`agent.commands.infer.NOREPLY_RE`, as ``migrate`` reads a commit's author)."""
     import subprocess
 
-    for key, rx in (("github.user", r"([A-Za-z0-9][A-Za-z0-9-]{0,38})"),
-                    ("user.email", r"(?:\d+\+)?([A-Za-z0-9][A-Za-z0-9-]{0,38})@users\.noreply\.github\.com")):
+    from agent.commands.infer import NOREPLY_RE
+
+    for key, rx in (("github.user", _HANDLE_RE), ("user.email", NOREPLY_RE)):
         try:
             value = subprocess.run(["git", "-C", str(repo_root), "config", "--get", key], capture_output=True,
                                    text=True, timeout=10).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return None
-        m = re.fullmatch(rx, value)
+        m = rx.fullmatch(value)
         if m:
             return "@" + m[1]
     return None
@@ -139,6 +141,7 @@ def create(repo_root: Path, sig: str, number: int, title: str, today: dt.date, a
     Raises:
         ValueError: bad SIG, number or title, no ``veps/`` directory, or the VEP directory (or
             another one with this number) exists; one-line message.
+        OSError: the directory or file cannot be written (no directory is left behind).
     """
     from agent.commands.infer import todos
     from agent.commands.migrate import render_block
@@ -169,9 +172,14 @@ def create(repo_root: Path, sig: str, number: int, title: str, today: dt.date, a
         checked = [found] if found else []
     values = front_matter(sig, number, title, today, checked, feature_gate)
     text, _ = body(repo_root, number, title)
+    content = render_block(values) + "\n" + text
     directory.mkdir(parents=True)
     path = directory / "vep.md"
-    path.write_text(render_block(values) + "\n" + text, encoding="utf-8")
+    try:
+        path.write_text(content, encoding="utf-8")
+    except OSError:
+        directory.rmdir()  # no empty VEP directory left behind to block the next try
+        raise
     return path, todos(values)
 
 

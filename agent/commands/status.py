@@ -34,17 +34,19 @@ from agent.stage import review_stage
 #: Fields of a row read from the front matter, else inferred.
 FIELDS = ("title", "vep-number", "owning-sig", "status", "stage", "milestone", "feature-gate", "reviewers",
           "approvers")
-_ACTIVE = {"implementable", "implemented"}
 _CLOSED = {"deferred", "rejected", "withdrawn", "replaced"}
 
 
 def _people(value) -> str:
-    """``"named"``, ``"TBD"`` (some entry still TBD) or ``""`` (none)."""
+    """``"named"`` (every entry a handle), ``"TBD"`` (some entry still TBD) or ``""`` (none,
+    or entries that are no handle at all: a number, a mapping; VEP206 reports those)."""
     entries = value if isinstance(value, list) else [value]
     entries = [e for e in entries if not is_empty(e)]
     if not entries:
         return ""
-    return TBD if any(is_tbd(e) for e in entries) else "named"
+    if any(is_tbd(e) for e in entries):
+        return TBD
+    return "named" if all(isinstance(e, str) for e in entries) else ""
 
 
 def _milestones(value) -> dict[str, str]:
@@ -161,7 +163,10 @@ def collect(path: str, schedules: str | None, today: dt.date, release: str | Non
         if wanted is None or not release.strip().lower().startswith("v"):
             raise UsageError(f"--release {release}: not a release written vX.Y")
         release = show(wanted)
+    from agent.rules.vep106_stray_file import is_markdown
+
     docs, errors, _ = discover([path])
+    docs = [p for p in docs if is_markdown(p.name)]  # not the images and notes VEP106 places
     if not docs:
         raise UsageError(errors[0] if errors else f"{path}: no VEP documents found")
     options = CheckOptions(schedules=schedules, today=today)
@@ -213,7 +218,6 @@ def _cell(r: dict, key: str, mark: str = "*") -> str:
     if key == "vep-number":
         return f"{text}{mark}" if not r["_front_matter"] else text
     return f"{text}{mark}" if text and key in r["inferred"] and r["_front_matter"] else text
-
 
 
 def _targets_cells(r: dict) -> list[str]:
@@ -269,7 +273,7 @@ def render(rows: list[dict], fmt: str, out, release: str | None, freeze: dt.date
     if fmt == "markdown":
         out.write(f"**{heading}**\n\n| " + " | ".join(head) + " |\n|" + "---|" * len(head) + "\n")
         for r in rows:
-            out.write("| " + " | ".join(c.replace("|", "\\|") for c in cells(r)) + " |\n")
+            out.write("| " + " | ".join(" ".join(c.split()).replace("|", "\\|") for c in cells(r)) + " |\n")
         out.write(f"\n{_NOTE}\n")
         return
     from rich.console import Console

@@ -51,6 +51,8 @@ def _int_env(name: str, default: int) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``vep-review github``."""
+    from agent.github.gate import DEFAULT_BOT_LOGIN
+
     env = os.environ.get
     p = argparse.ArgumentParser(
         prog="vep-review github", description="GitHub Actions front end of vep-review (/vep-review comments, PR checks).",
@@ -61,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="repository (default: $GITHUB_REPOSITORY); in --dry-run, used for links only")
     p.add_argument("--allow-users", default=env("VEP_REVIEW_ALLOWED_USERS", ""), metavar="LOGINS",
                    help="logins allowed to run commands without write access (comma or space separated)")
-    p.add_argument("--bot-login", default=env("VEP_REVIEW_BOT_LOGIN") or "github-actions[bot]",
+    p.add_argument("--bot-login", default=env("VEP_REVIEW_BOT_LOGIN") or DEFAULT_BOT_LOGIN,
                    help="the account the workflow comments as; only its comments count as the sticky comment")
     p.add_argument("--on-refused", choices=("reply", "ignore"), default="reply",
                    help="what a refused human gets: a short reply (default) or nothing")

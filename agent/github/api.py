@@ -190,13 +190,8 @@ class ProcessContext:
 
 
 def pull_from_event(path: str | None = None) -> tuple[int | None, dict | None]:
-    """The pull request of the Actions event at ``path`` (default ``$GITHUB_EVENT_PATH``).
-
-    Returns:
-        ``(number, data)``: ``pull_request`` of a ``pull_request`` event, or ``issue`` of a
-        comment on a pull request (the issues API's view of the pull request: the same
-        ``labels`` and ``body``); ``(None, None)`` otherwise or when the file cannot be read.
-    """
+    """The pull request of the Actions event at ``path`` (default ``$GITHUB_EVENT_PATH``):
+    :func:`pull_from_payload` of the file; ``(None, None)`` when it cannot be read."""
     path = path or os.environ.get("GITHUB_EVENT_PATH")
     if not path:
         return None, None
@@ -205,6 +200,18 @@ def pull_from_event(path: str | None = None) -> tuple[int | None, dict | None]:
             data = json.load(fh)
     except (OSError, ValueError):
         return None, None
+    return pull_from_payload(data)
+
+
+def pull_from_payload(data) -> tuple[int | None, dict | None]:
+    """The pull request of an Actions event payload.
+
+    Returns:
+        ``(number, data)``: ``pull_request`` of a ``pull_request`` event, or ``issue`` of a
+        comment on a pull request (the issues API's view of the pull request: the same
+        ``labels`` and ``body``); ``(None, None)`` otherwise (a payload that is not an
+        object included).
+    """
     if not isinstance(data, dict):
         return None, None
     pr = data.get("pull_request")

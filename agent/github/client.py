@@ -9,7 +9,29 @@ for every method (the request was refused, not done).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+
+class UnexpectedAnswer(Exception):
+    """The GitHub API answered with JSON of a shape GitHub does not send (a proxy, a fake,
+    an API change): one line saying which answer, without the token."""
+
+
+#: What PyGithub raises while reading such an answer (its own type assertions included).
+_SHAPE_ERRORS = (AssertionError, AttributeError, KeyError, TypeError, ValueError)
+
+
+@contextmanager
+def answer_of(what: str):
+    """Turn PyGithub's failures on an answer of the wrong shape (``AssertionError``,
+    ``TypeError``, ...) inside the block into :class:`UnexpectedAnswer` naming ``what``
+    (e.g. "the files of the pull request"), which :func:`api_errors` counts as an API failure."""
+    try:
+        yield
+    except _SHAPE_ERRORS as exc:
+        raise UnexpectedAnswer(f"the GitHub API's answer for {what} is not what GitHub sends "
+                               f"({type(exc).__name__})") from None
 
 
 @dataclass(frozen=True)
@@ -117,6 +139,8 @@ def describe(exc: BaseException) -> str:
     for the usual causes (rate limits, missing permissions)."""
     from github import GithubException
 
+    if isinstance(exc, UnexpectedAnswer):
+        return str(exc)
     if isinstance(exc, GithubException):
         data = exc.data if isinstance(exc.data, dict) else {}
         message = str(data.get("message") or (exc.data if isinstance(exc.data, str) else "") or "").strip()
@@ -139,9 +163,10 @@ def describe(exc: BaseException) -> str:
 
 
 def api_errors() -> tuple[type[BaseException], ...]:
-    """The exception types that mean "the GitHub API failed" (for ``except``)."""
+    """The exception types that mean "the GitHub API failed" (for ``except``), an answer of
+    the wrong shape (:class:`UnexpectedAnswer`) included."""
     import requests
     from github import GithubException
     from urllib3.exceptions import HTTPError
 
-    return (GithubException, requests.RequestException, HTTPError)
+    return (GithubException, requests.RequestException, HTTPError, UnexpectedAnswer)

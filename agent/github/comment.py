@@ -64,12 +64,19 @@ class CacheKey:
 
 def find_sticky(issue, bot_login: str):
     """The sticky comment on ``issue`` (a PyGithub ``Issue``), or ``None``: the first comment
-    holding :data:`STICKY_MARKER` whose author is ``bot_login`` (case-insensitive)."""
-    for comment in issue.get_comments():
-        user = comment.user
-        login = (user.login if user is not None else "") or ""
-        if login.lower() == bot_login.lower() and STICKY_MARKER in (comment.body or ""):
-            return comment
+    holding :data:`STICKY_MARKER` whose author is ``bot_login`` (case-insensitive).
+
+    Raises:
+        agent.github.client.UnexpectedAnswer: the comment list has the wrong shape.
+        github.GithubException: any other API failure.
+    """
+    from agent.github.client import answer_of
+
+    with answer_of("the comments of the pull request"):
+        for comment in issue.get_comments():
+            login = str(getattr(comment.user, "login", None) or "")
+            if login.lower() == bot_login.lower() and STICKY_MARKER in str(comment.body or ""):
+                return comment
     return None
 
 
@@ -96,6 +103,7 @@ def config_error_body(message: str, base: str) -> str:
 
 
 def short(sha: str) -> str:
+    """The first 12 hex digits of a commit SHA, as the comment shows it ("" for none)."""
     return (sha or "")[:12]
 
 
@@ -119,15 +127,17 @@ def fp_span(fp: str) -> str:
     return f"`{fp}`"
 
 
-def _rule_ref(f) -> str:
+_RULE_ID_RE = re.compile(r"^(?:VEP\d{3}|LLM\d{3}|LLM-[A-Za-z0-9-]{1,40})$")
+
+
+def _rule_ref(rule: str) -> str:
+    """``rule`` in bold, linked to its documentation when it looks like a rule ID (a state
+    record is read back from a comment, so anything else is shown inert)."""
     from agent.output.markdown import inert
 
-    if not _RULE_ID_RE.match(f.rule or ""):
-        return f"**{inert(f.rule, 40)}**"
-    return f"**[{f.rule}]({rule_doc_url(f.rule)})**"
-
-
-_RULE_ID_RE = re.compile(r"^(?:VEP\d{3}|LLM\d{3}|LLM-[A-Za-z0-9-]{1,40})$")
+    if not _RULE_ID_RE.match(rule or ""):
+        return f"**{inert(rule or '', 40)}**"
+    return f"**[{rule}]({rule_doc_url(rule)})**"
 
 
 def finding_item(f, fp: str, link_base: str | None, *, tag: str = "", compact: bool = False) -> str:
@@ -136,17 +146,16 @@ def finding_item(f, fp: str, link_base: str | None, *, tag: str = "", compact: b
     Text from the VEP or the model is rendered inert."""
     from agent.output.markdown import finding_item as item
 
-    return item(f, link_base, rule=_rule_ref(f), suffix=f" · {fp_span(fp)}{tag}", compact=compact,
+    return item(f, link_base, rule=_rule_ref(f.rule), suffix=f" · {fp_span(fp)}{tag}", compact=compact,
                 message_limit=240 if compact else 1500)
 
 
 def _record_item(fp: str, e: dict, extra: str = "") -> str:
+    """A state record (:func:`agent.github.state.state_entry`) as a list item."""
     from agent.output.markdown import code_span, inert
 
-    rule = e.get("rule", "")
-    ref = f"**[{rule}]({rule_doc_url(rule)})**" if _RULE_ID_RE.match(rule) else f"**{inert(rule, 40)}**"
-    return (f"- {fp_span(fp)} {ref} {code_span(e.get('name', '')[:80] or '?')} in {code_span(e.get('path', ''))}: "
-            f"{inert(e.get('message', ''), 200)}{extra}")
+    return (f"- {fp_span(fp)} {_rule_ref(e.get('rule', ''))} {code_span(e.get('name', '')[:80] or '?')} "
+            f"in {code_span(e.get('path', ''))}: {inert(e.get('message', ''), 200)}{extra}")
 
 
 def counts_block(state) -> str:
@@ -196,6 +205,27 @@ class _Budget:
         return True
 
 
+def reviewed_lines(prepared, *, title: str, head_ref: str, base_ref: str, renamed: bool) -> list[str]:
+    """The heading of the comment or job summary and what was reviewed (markdown lines):
+    the head and base commits, how many VEP documents (with ``renamed``, how many of them
+    the pull request only renamed), and the deleted and skipped files.
+    ``prepared``: :class:`agent.github.run.Prepared`."""
+    from agent.output.markdown import code_span
+
+    n = len(prepared.items) + len(prepared.unreadable)
+    only_renamed = f" ({len(prepared.renamed_only)} only renamed)" if renamed and prepared.renamed_only else ""
+    lines = [f"### vep-review: {title}", "",
+             f"Reviewed head commit {head_ref} against base {base_ref}: {n} VEP document{'s' * (n != 1)}{only_renamed}."]
+    if n == 0:
+        lines += ["", "This pull request changes no VEP document (`veps/<sig>/<number>-<name>/vep.md`)."]
+    if prepared.removed:
+        lines += ["", "Deleted in this pull request, not checked: " + ", ".join(code_span(p) for p in prepared.removed)
+                  + "."]
+    if prepared.skipped:
+        lines += ["", "Not checked: " + "; ".join(code_span(s) for s in prepared.skipped) + "."]
+    return lines
+
+
 def render_pr_comment(pr, *, title: str, head_ref: str, base_ref: str, link_base: str | None, markers: list[str],
                       epilogue: str, max_chars: int) -> str:
     """The sticky comment (or job summary) of a PR review (:class:`agent.github.run.PrReview`).
@@ -212,17 +242,8 @@ def render_pr_comment(pr, *, title: str, head_ref: str, base_ref: str, link_base
 
     report, state, delta, prepared = pr.report, pr.state, pr.delta, pr.prepared
     n_docs = len(prepared.items) + len(prepared.unreadable)
-    head_lines = [*markers, f"### vep-review: {title}", "",
-                  f"Reviewed head commit {head_ref} against base {base_ref}: {n_docs} VEP document{'s' * (n_docs != 1)}"
-                  + (f" ({len(prepared.renamed_only)} only renamed)." if prepared.renamed_only else ".")]
-    if n_docs == 0:
-        head_lines += ["", "This pull request changes no VEP document (`veps/<sig>/<number>-<name>/vep.md`)."]
-    if prepared.removed:
-        head_lines += ["", "Deleted in this pull request, not checked: "
-                       + ", ".join(code_span(p) for p in prepared.removed) + "."]
-    if prepared.skipped:
-        head_lines += ["", "Not checked: " + "; ".join(code_span(s) for s in prepared.skipped) + "."]
-    head_lines += ["", counts_block(state)]
+    head_lines = [*markers, *reviewed_lines(prepared, title=title, head_ref=head_ref, base_ref=base_ref,
+                                            renamed=True), "", counts_block(state)]
     for err in report.errors:
         head_lines.append(f"- could not check: {inert(err)}")
     for fr in report.files:
@@ -337,9 +358,7 @@ def apply_dismissal(body: str, state, fp: str) -> str:
     text = "\n".join(out)
     text = _replace_between(text, _COUNTS_OPEN, _COUNTS_CLOSE, counts_block(state))
     text = _replace_between(text, _DISMISSED_OPEN, _DISMISSED_CLOSE, dismissed_block(state))
-    from agent.github.state import _STATE_RE
-
-    return _STATE_RE.sub(lambda _m: state.marker(), text, count=1)
+    return state.put(text)
 
 
 def _replace_between(text: str, start: str, end: str, new: str) -> str:

@@ -60,7 +60,8 @@ class Command:
 
     @property
     def mode(self) -> str:
-        """``full`` or ``check`` (the review mode); ``help`` for help."""
+        """The review mode, ``full`` or ``check``; for the other commands their kind
+        (``help``, ``dismiss``), which the Action's gate step installs as ``check``."""
         return self.kind
 
 

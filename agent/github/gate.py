@@ -23,6 +23,9 @@ from urllib.parse import quote
 
 ALLOWED_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 PREFILTER_REFUSED = frozenset({"FIRST_TIMER", "MANNEQUIN"})
+#: The account the workflow comments as by default (``$VEP_REVIEW_BOT_LOGIN`` overrides it):
+#: only its comments count as the sticky comment or an earlier refusal reply.
+DEFAULT_BOT_LOGIN = "github-actions[bot]"
 
 
 @dataclass(frozen=True)
@@ -33,13 +36,18 @@ class Decision:
         allowed: the command may run.
         reason: one line for the log (and the reply to a refused human).
         bot: the requester is a bot (never replied to).
-        api_called: the permission API was asked.
+        reply: a refused human to tell so (not a bot, and their access is known to be
+            short of write: not when the permission API failed or answered nonsense).
     """
 
     allowed: bool
     reason: str
     bot: bool = False
-    api_called: bool = False
+    reply: bool = False
+
+
+class PermissionUnknown(Exception):
+    """The permission API could not answer; ``str(exc)`` is one line, without the token."""
 
 
 def is_bot(user: dict) -> bool:
@@ -56,11 +64,24 @@ def parse_allowlist(text: str | None) -> frozenset[str]:
     return frozenset(w.lstrip("@").lower() for w in text.replace(",", " ").split() if w.lstrip("@"))
 
 
-def check_permission(repo, user: dict, association: str | None, allowlist: frozenset[str]) -> Decision:
-    """Decide whether ``user`` may run a command on ``repo`` (a PyGithub ``Repository``).
+def decide_user(user, association: str | None, allowlist: frozenset[str], permission) -> Decision:
+    """The gate, in the order of the module docstring, for the comment's author. Shared by
+    the Action's first step (:mod:`agent.github.pregate`, standard library only) and
+    ``vep-review github`` (:func:`check_permission`, PyGithub): only the permission API
+    call differs.
 
-    Never raises: an API failure refuses (fail closed) with the reason.
+    Args:
+        user: the payload's ``comment.user``; anything but an object counts as no author.
+        association: the payload's ``comment.author_association``.
+        allowlist: lowercased logins admitted without write access.
+        permission: ``permission(login)`` asks ``GET …/collaborators/{login}/permission``
+            and returns its JSON (an object; anything else counts as no permission) or
+            ``None`` for a 404 (not a collaborator), raising :class:`PermissionUnknown` on
+            a failure; ``None`` when there is no way to ask (no token): refused.
+
+    Never raises: a failure refuses (fail closed) with the reason.
     """
+    user = user if isinstance(user, dict) else {}
     login = str(user.get("login") or "")
     if not login:
         return Decision(False, "the comment has no author login")
@@ -68,21 +89,40 @@ def check_permission(repo, user: dict, association: str | None, allowlist: froze
         return Decision(False, f"{login} is a bot; bots cannot run /vep-review", bot=True)
     if login.lower() in allowlist:
         return Decision(True, f"{login} is in the allowlist")
-    if (association or "").upper() in PREFILTER_REFUSED:
-        return Decision(False, f"{login} ({association}) has no write access to this repository")
+    association = str(association or "").upper()
+    if association in PREFILTER_REFUSED:
+        return Decision(False, f"{login} ({association}) has no write access to this repository", reply=True)
+    if permission is None:
+        return Decision(False, f"no token to check the permission of {login}", reply=True)
+    try:
+        data = permission(login)
+    except PermissionUnknown as exc:
+        return Decision(False, f"cannot check the permission of {login}: {exc}")
+    if data is None:
+        return Decision(False, f"{login} is not a collaborator of this repository", reply=True)
+    if not isinstance(data, dict):
+        return Decision(False, f"the permission API gave no permission for {login}")
+    granted, role = str(data.get("permission") or "none"), str(data.get("role_name") or "")
+    if granted in ALLOWED_PERMISSIONS or role in ALLOWED_PERMISSIONS:
+        return Decision(True, f"{login} has {role or granted} access")
+    return Decision(False, f"{login} has {role or granted} access; /vep-review needs write, maintain or admin",
+                    reply=True)
+
+
+def check_permission(repo, user, association: str | None, allowlist: frozenset[str]) -> Decision:
+    """:func:`decide_user` for ``user`` on ``repo`` (a PyGithub ``Repository``), asking the
+    permission API through PyGithub's requester (bounded retries of
+    :mod:`agent.github.client`). Never raises."""
     from agent.github.client import api_errors, describe
 
-    try:
-        _, data = repo.requester.requestJsonAndCheck(
-            "GET", f"{repo.url}/collaborators/{quote(login, safe='')}/permission")
-    except api_errors() as exc:
-        status = getattr(exc, "status", None)
-        if status == 404:
-            return Decision(False, f"{login} is not a collaborator of this repository", api_called=True)
-        return Decision(False, f"cannot check the permission of {login}: {describe(exc)}", api_called=True)
-    permission = str((data or {}).get("permission") or "none")
-    role = str((data or {}).get("role_name") or "")
-    if permission in ALLOWED_PERMISSIONS or role in ALLOWED_PERMISSIONS:
-        return Decision(True, f"{login} has {role or permission} access", api_called=True)
-    return Decision(False, f"{login} has {role or permission} access; /vep-review needs write, maintain or admin",
-                    api_called=True)
+    def permission(login: str):
+        try:
+            _, data = repo.requester.requestJsonAndCheck(
+                "GET", f"{repo.url}/collaborators/{quote(login, safe='')}/permission")
+        except api_errors() as exc:
+            if getattr(exc, "status", None) == 404:
+                return None
+            raise PermissionUnknown(describe(exc)) from None
+        return data
+
+    return decide_user(user, association, allowlist, permission)

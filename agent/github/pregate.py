@@ -8,14 +8,16 @@ decides:
 - ``pull_request``: run the deterministic checks; install ``requirements/action-check.txt``;
 - ``issue_comment``: only a new comment on a pull request whose first line is a
   ``/vep-review`` command (:func:`agent.github.events.parse_command`) goes on, and only when
-  its author passes the permission gate (:mod:`agent.github.gate`'s order: bots refused,
-  allowlist, ``author_association`` pre-filter, then the collaborator permission API through
-  :class:`agent.github.api.RestApi`). ``/vep-review`` (full) installs
-  ``requirements/action-full.txt`` (the LLM extras) and is the only case that gets the key;
-  ``check``, ``help`` and the rest install ``action-check.txt``.
+  its author passes the permission gate (:func:`agent.github.gate.decide_user`, the same code
+  as ``vep-review github``'s: bots refused, allowlist, ``author_association`` pre-filter, then
+  the collaborator permission API, here through :class:`agent.github.api.RestApi`).
+  ``/vep-review`` (full) installs ``requirements/action-full.txt`` (the LLM extras) and is
+  the only case that gets the key; ``check``, ``help`` and the rest install
+  ``action-check.txt``.
 - A refused human gets at most **one** reply per pull request (a hidden marker
-  ``<!-- vep-review:refused login=… -->`` in the bot's reply is looked for first), or none
-  with ``on-refused: ignore``; bots never get one.
+  ``<!-- vep-review:refused login=… -->`` in the bot's reply is looked for first:
+  :func:`told_already`), or none with ``on-refused: ignore``, nor when the permission API
+  failed; bots never get one.
 
 Outputs (``$GITHUB_OUTPUT``): ``run`` (``true``/``false``), ``lock`` (``action-check`` or
 ``action-full``), ``llm`` (``true`` for a full review), ``reason`` (one line). It never
@@ -67,7 +69,7 @@ def decide(event_name: str | None, payload: dict, api, allowlist: frozenset[str]
         on_refused: ``reply`` or ``ignore``.
     """
     from agent.github.events import get, parse_command
-    from agent.github.gate import ALLOWED_PERMISSIONS, PREFILTER_REFUSED, is_bot
+    from agent.github.gate import PermissionUnknown, decide_user
 
     if event_name == "pull_request":
         return Verdict(True, CHECK_LOCK, "pull_request: the deterministic checks")
@@ -82,56 +84,77 @@ def decide(event_name: str | None, payload: dict, api, allowlist: frozenset[str]
     if command is None:
         return Verdict(False, reason="ignored: not a /vep-review command")
     lock = FULL_LOCK if command.mode == "full" else CHECK_LOCK
-    user = get(payload, "comment", "user", default={})
-    user = user if isinstance(user, dict) else {}
-    login = str(user.get("login") or "")
-    refuse_reply = login if on_refused == "reply" else None
-    if not login:
-        return Verdict(False, reason="refused: the comment has no author")
-    if is_bot(user):
-        return Verdict(False, reason=f"refused: {login} is a bot")
-    if login.lower() in allowlist:
-        return Verdict(True, lock, f"{login} is in the allowlist")
-    association = str(get(payload, "comment", "author_association") or "").upper()
-    if association in PREFILTER_REFUSED:
-        return Verdict(False, lock, f"refused: {login} ({association}) has no write access", refuse_reply, number)
-    if api is None:
-        return Verdict(False, lock, f"refused: no token to check the permission of {login}", refuse_reply, number)
-    from agent.github.api import ApiError
 
-    try:
-        data = api.get(f"collaborators/{quote(login, safe='')}/permission")
-    except ApiError as exc:
-        return Verdict(False, lock, f"refused: cannot check the permission of {login}: {exc}", None, number)
-    if data is None:
-        return Verdict(False, lock, f"refused: {login} is not a collaborator", refuse_reply, number)
-    if not isinstance(data, dict):
-        return Verdict(False, lock, f"refused: the permission API gave no permission for {login}", None, number)
-    permission, role = str(data.get("permission") or "none"), str(data.get("role_name") or "")
-    if permission in ALLOWED_PERMISSIONS or role in ALLOWED_PERMISSIONS:
-        return Verdict(True, lock, f"{login} has {role or permission} access")
-    return Verdict(False, lock, f"refused: {login} has {role or permission} access", refuse_reply, number)
+    def permission(login: str):
+        from agent.github.api import ApiError
+
+        try:
+            return api.get(f"collaborators/{quote(login, safe='')}/permission")
+        except ApiError as exc:
+            raise PermissionUnknown(str(exc)) from None
+
+    user = get(payload, "comment", "user")
+    decision = decide_user(user, get(payload, "comment", "author_association"), allowlist,
+                           permission if api is not None else None)
+    if decision.allowed:
+        return Verdict(True, lock, decision.reason)
+    login = str(user.get("login") or "") if isinstance(user, dict) else ""
+    reply_to = login if decision.reply and on_refused == "reply" else None
+    return Verdict(False, lock, f"refused: {decision.reason}", reply_to, number)
+
+
+#: Comments looked at for an earlier refusal reply (a bounded look on a long thread).
+MAX_COMMENTS_SEEN = 2000
+
+
+def told_already(comments, login: str, bot_login: str) -> bool:
+    """Whether ``comments`` (``(author login, body)`` pairs, oldest first; either may be
+    ``None``) hold the bot's refusal reply to ``login``: a comment by ``bot_login`` with
+    :data:`REFUSED_MARKER` for ``login`` (logins compared case-insensitively; the same
+    marker written by anyone else does not count). Reads at most :data:`MAX_COMMENTS_SEEN`
+    pairs, so a lazy iterable is paged no further than needed. Used by this step and by
+    ``vep-review github`` (:func:`agent.github.run.handle_issue_comment`)."""
+    marker = REFUSED_MARKER.format(login=login.lower())
+    for seen, (author, body) in enumerate(comments):
+        if seen >= MAX_COMMENTS_SEEN:
+            break
+        if str(author or "").lower() == bot_login.lower() and marker in str(body or ""):
+            return True
+    return False
+
+
+def _comments(api, number: int):
+    """``(author login, body)`` of the comments on issue ``number``, page by page (100 a
+    page) through ``api`` (:class:`agent.github.api.RestApi`); an answer that is not a list
+    ends the pages, an entry that is not an object is skipped.
+
+    Raises:
+        agent.github.api.ApiError: a page could not be read.
+    """
+    page = 1
+    while True:
+        comments = api.get(f"issues/{number}/comments?per_page=100&page={page}")
+        if not isinstance(comments, list):
+            return
+        for c in comments:
+            if isinstance(c, dict):
+                user = c.get("user")
+                yield (user.get("login") if isinstance(user, dict) else None), c.get("body")
+        if len(comments) < 100:
+            return
+        page += 1
 
 
 def reply_once(api, number: int, login: str, bot_login: str) -> str:
     """Post the refusal reply to ``login`` on pull request ``number`` unless the bot already
-    replied to them there. Returns one line for the log; never raises."""
+    replied to them there (:func:`told_already`). Returns one line for the log; never
+    raises on an API failure."""
     from agent.github.api import ApiError
 
-    marker = REFUSED_MARKER.format(login=login.lower())
     try:
-        page = 1
-        while page <= 20:  # 2,000 comments at most: a bounded look
-            comments = api.get(f"issues/{number}/comments?per_page=100&page={page}") or []
-            for c in comments if isinstance(comments, list) else []:
-                if not isinstance(c, dict):
-                    continue
-                author = str((c.get("user") or {}).get("login") or "").lower()
-                if author == bot_login.lower() and marker in str(c.get("body") or ""):
-                    return f"not replying: {login} was already told on #{number}"
-            if len(comments) < 100:
-                break
-            page += 1
+        if told_already(_comments(api, number), login, bot_login):
+            return f"not replying: {login} was already told on #{number}"
+        marker = REFUSED_MARKER.format(login=login.lower())
         api.post(f"issues/{number}/comments", {"body": f"{marker}\n{REFUSAL}"})  # mentions nobody
     except ApiError as exc:
         return f"cannot reply: {exc}"
@@ -152,7 +175,7 @@ def write_outputs(path: str | None, **values: str) -> None:
 def main() -> int:
     """The step: read the environment, decide, reply if needed, write the outputs."""
     from agent.github.api import RestApi
-    from agent.github.gate import parse_allowlist
+    from agent.github.gate import DEFAULT_BOT_LOGIN, parse_allowlist
 
     env = os.environ.get
     try:
@@ -170,8 +193,8 @@ def main() -> int:
                      env("VEP_REVIEW_ON_REFUSED") or "reply")
     print(f"vep-review: {verdict.reason}", file=sys.stderr)
     if verdict.reply_to and verdict.number is not None and api is not None:
-        print(f"vep-review: {reply_once(api, verdict.number, verdict.reply_to, env('VEP_REVIEW_BOT_LOGIN') or 'github-actions[bot]')}",
-              file=sys.stderr)
+        bot_login = env("VEP_REVIEW_BOT_LOGIN") or DEFAULT_BOT_LOGIN
+        print(f"vep-review: {reply_once(api, verdict.number, verdict.reply_to, bot_login)}", file=sys.stderr)
     write_outputs(env("GITHUB_OUTPUT"), run=str(verdict.run).lower(), lock=verdict.lock,
                   llm=str(verdict.run and verdict.lock == FULL_LOCK).lower(), reason=verdict.reason)
     return 0

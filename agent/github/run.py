@@ -28,6 +28,7 @@ from agent import __version__
 from agent.github.client import RetrySettings
 from agent.github.comment import STICKY_MARKER, CacheKey, config_error_body, find_sticky, short, upsert_sticky
 from agent.github.events import USAGE, Command, EventError, get, load_event, parse_command
+from agent.github.gate import DEFAULT_BOT_LOGIN
 from agent.github.source import ApiSource, BaseTree, ChangedFile, GitSource, SourceError, materialize_base, select_documents
 from agent.github.state import ReviewState
 from agent.output.github import escape_data
@@ -65,6 +66,8 @@ class Settings:
             dry run), e.g. ``freeze-exception``.
         full_listing: list every finding in full, as before PR-aware reviews (no
             introduced/pre-existing split, every finding annotated).
+        event: the event payload being handled (set by :func:`handle_event`; ``None`` in a
+            dry run): the pull request the process checks (VEP7xx) are about.
     """
 
     repository: str = ""
@@ -73,7 +76,7 @@ class Settings:
     token: str | None = None
     step_summary: str | None = None
     allowlist: frozenset[str] = frozenset()
-    bot_login: str = "github-actions[bot]"
+    bot_login: str = DEFAULT_BOT_LOGIN
     on_refused: str = "reply"
     schedules: str | None = None
     model: str | None = None
@@ -84,6 +87,7 @@ class Settings:
     today: dt.date | None = None
     labels: frozenset[str] = frozenset()
     full_listing: bool = False
+    event: dict | None = None
 
 
 def log(message: str) -> None:
@@ -156,6 +160,15 @@ def items_since(source, prepared: Prepared, since: str, settings: Settings) -> l
         out.append((doc, build_context(options, prepared.base.root, parse(data, f"{short(since)}:{doc.path}", doc.path),
                                        has_base=True)))
     return out
+
+
+def llm_since(previous, mode: str, head: str, base: str) -> str:
+    """The head SHA of the previous review when the LLM part of this review reviews only
+    what changed since it (:func:`items_since`): a ``full`` review after an earlier ``full``
+    one (``previous``: its :class:`agent.github.state.ReviewState`) of another commit than
+    ``head`` and ``base``; ``""`` otherwise."""
+    since = previous.head if previous is not None and previous.mode == "full" else ""
+    return since if mode == "full" and since and since not in (head, base) else ""
 
 
 def prepare(source, changed: list[ChangedFile], head: str, base: str, tree: BaseTree, settings: Settings) -> Prepared:
@@ -250,10 +263,12 @@ class PrReview:
 
     @property
     def introduced(self) -> list:
+        """The findings of :attr:`report` that the pull request introduced."""
         return [f for f in self.report.findings if f.introduced]
 
     @property
     def pre_existing(self) -> list:
+        """The findings of :attr:`report` already there before the pull request."""
         return [f for f in self.report.findings if not f.introduced]
 
 
@@ -304,14 +319,15 @@ def process_checks(source, settings: Settings):
     """The process checks' API access (VEP7xx, :mod:`agent.github.api`) for a run on GitHub
     (``source`` reads through the API) when ``$VEP_REVIEW_PROCESS_CHECKS`` is ``true`` (the
     Action's ``process-checks`` input, on by default): the repository and token of
-    ``settings``, the pull request of the event (its labels and description from the
-    payload). ``None`` otherwise, in a dry run (no GitHub API there), or without a token
+    ``settings``, the pull request of ``settings.event`` (its labels and description from
+    the payload). ``None`` otherwise, in a dry run (no GitHub API there), or without a token
     (then one line in the log says they are skipped)."""
     if not isinstance(source, ApiSource) or os.environ.get("VEP_REVIEW_PROCESS_CHECKS", "").lower() != "true":
         return None
-    from agent.github.api import process_context, pull_from_event
+    from agent.github.api import process_context, pull_from_payload
 
-    process, skipped = process_context(settings.repository, settings.token, settings.api_url, *pull_from_event())
+    process, skipped = process_context(settings.repository, settings.token, settings.api_url,
+                                       *pull_from_payload(settings.event))
     if skipped:
         log(skipped)
     return process
@@ -427,7 +443,7 @@ def comment_body(pr: PrReview, *, mode: str, head: str, base: str, settings: Set
     pre-existing ones are folded (:func:`agent.github.comment.render_pr_comment`); with
     ``settings.full_listing`` every finding is listed as before
     (:func:`agent.output.markdown.render_markdown`)."""
-    from agent.github.comment import render_pr_comment
+    from agent.github.comment import render_pr_comment, reviewed_lines
     from agent.output.markdown import code_span, render_markdown
 
     server = settings.server_url.rstrip("/")
@@ -450,20 +466,7 @@ def comment_body(pr: PrReview, *, mode: str, head: str, base: str, settings: Set
     if not settings.full_listing:
         return render_pr_comment(pr, title=title, head_ref=head_ref, base_ref=base_ref, link_base=link_base,
                                  markers=markers, epilogue=epilogue, max_chars=max_chars)
-    prepared = pr.prepared
-    n = len(prepared.items) + len(prepared.unreadable)
-    lines = [f"### vep-review: {title}", "",
-             f"Reviewed head commit {head_ref} against base {base_ref}: "
-             f"{n} VEP document{'s' * (n != 1)}."]
-    if n == 0:
-        lines.append("")
-        lines.append("This pull request changes no VEP document (`veps/<sig>/<number>-<name>/vep.md`).")
-    if prepared.removed:
-        lines.append("")
-        lines.append("Deleted in this pull request, not checked: " + ", ".join(code_span(p) for p in prepared.removed) + ".")
-    if prepared.skipped:
-        lines.append("")
-        lines.append("Not checked: " + "; ".join(code_span(s) for s in prepared.skipped) + ".")
+    lines = reviewed_lines(pr.prepared, title=title, head_ref=head_ref, base_ref=base_ref, renamed=False)
     return render_markdown(pr.report, link_base=link_base, marker="\n".join(markers) or None, max_chars=max_chars,
                            preamble="\n".join(lines), epilogue=epilogue)
 
@@ -492,21 +495,17 @@ def _github(settings: Settings):
 
 
 def _reply_once(issue, login: str, bot_login: str) -> str:
-    """The refusal reply to ``login`` on ``issue``, unless the bot already told them there
-    (the marker of :data:`agent.github.pregate.REFUSED_MARKER`, shared with the Action's
-    gate step): at most one reply per user per pull request. Returns one line for the log;
-    never raises on an API error."""
-    from agent.github.pregate import REFUSAL, REFUSED_MARKER
+    """The refusal reply to ``login`` on ``issue`` (a PyGithub ``Issue``), unless the bot
+    already told them there (:func:`agent.github.pregate.told_already`, the marker shared
+    with the Action's gate step): at most one reply per user per pull request. Returns one
+    line for the log; never raises on an API error."""
+    from agent.github.client import api_errors, describe
+    from agent.github.pregate import REFUSAL, REFUSED_MARKER, told_already
 
-    marker = REFUSED_MARKER.format(login=login.lower())
     try:
-        for seen, comment in enumerate(issue.get_comments()):
-            if seen >= 2000:  # a bounded look, as the gate step's
-                break
-            author = str(getattr(comment.user, "login", "") or "").lower()
-            if author == bot_login.lower() and marker in (comment.body or ""):
-                return f"not replying: {login} was already told"
-        issue.create_comment(f"{marker}\n{REFUSAL}")  # mentions nobody
+        if told_already(((getattr(c.user, "login", None), c.body) for c in issue.get_comments()), login, bot_login):
+            return f"not replying: {login} was already told"
+        issue.create_comment(f"{REFUSED_MARKER.format(login=login.lower())}\n{REFUSAL}")  # mentions nobody
     except api_errors() as exc:
         return f"cannot reply: {describe(exc)}"
     return f"replied to {login}"
@@ -541,13 +540,14 @@ def handle_issue_comment(payload: dict, settings: Settings) -> int:
     number, comment_id = get(payload, "issue", "number"), get(payload, "comment", "id")
     if not isinstance(number, int) or not isinstance(comment_id, int):
         raise EventError("the issue_comment payload has no issue.number or comment.id")
-    user = get(payload, "comment", "user", default={}) or {}
+    user = get(payload, "comment", "user")
+    user = user if isinstance(user, dict) else {}  # not an object: no login, refused by the gate
     repo = _github(settings)
     decision = check_permission(repo, user, get(payload, "comment", "author_association"), settings.allowlist)
     if not decision.allowed:
         log(f"refused: {decision.reason}")
-        if settings.on_refused == "reply" and not decision.bot:
-            log(_reply_once(repo.get_issue(number), str(user.get("login") or ""), settings.bot_login))
+        if settings.on_refused == "reply" and decision.reply:
+            log(_reply_once(repo.get_issue(number), str(user.get("login")), settings.bot_login))
         return EXIT_OK
     log(f"/vep-review {command.kind} on #{number}: {decision.reason}")
     issue = repo.get_issue(number)
@@ -580,14 +580,20 @@ def _review_pull_request(repo, issue, number: int, command: Command, settings: S
     from agent.config import ConfigError
     from agent.github.client import api_errors
 
+    from agent.github.client import UnexpectedAnswer, answer_of
+
     started = time.monotonic()
     pull = repo.get_pull(number)
-    head, base = pull.head.sha, pull.base.sha
-    head_repo = getattr(getattr(pull.head, "repo", None), "full_name", None)
+    with answer_of(f"pull request #{number}"):
+        head, base = pull.head.sha, pull.base.sha
+        head_repo = getattr(getattr(pull.head, "repo", None), "full_name", None)
+        labels = frozenset(str(label.name) for label in (pull.labels or []))
+    if not (isinstance(head, str) and head and isinstance(base, str) and base):
+        raise UnexpectedAnswer(f"the GitHub API's answer for pull request #{number} has no head or base commit")
     if head_repo and head_repo != settings.repository:
         log(f"fork pull request from {head_repo}: reading head {short(head)} through the API of "
             f"{settings.repository}, nothing is checked out")
-    settings.labels = frozenset(label.name for label in (pull.labels or []))
+    settings.labels = labels
     source = ApiSource(repo)
     with tempfile.TemporaryDirectory(prefix="vep-review-") as tmp:
         try:
@@ -611,8 +617,8 @@ def _review_pull_request(repo, issue, number: int, command: Command, settings: S
             upsert_sticky(issue, sticky, config_error_body(str(exc), base))
             return EXIT_USAGE
         llm_items = None
-        since = previous.head if previous is not None and previous.mode == "full" else ""
-        if command.mode == "full" and since and since != head and since != base:
+        since = llm_since(previous, command.mode, head, base)
+        if since:
             try:
                 llm_items = items_since(source, prepared, since, settings)
                 log(f"the LLM part reviews what changed since the last reviewed head {short(since)}")
@@ -674,14 +680,15 @@ def handle_pull_request(payload: dict, settings: Settings) -> int:
     from agent.output.github import render_github
 
     action = payload.get("action")
-    if action not in PR_ACTIONS:
+    if not isinstance(action, str) or action not in PR_ACTIONS:
         log(f"ignored: pull_request {action} (only {', '.join(sorted(PR_ACTIONS))})")
         return EXIT_OK
     number = get(payload, "pull_request", "number")
     head, base = get(payload, "pull_request", "head", "sha"), get(payload, "pull_request", "base", "sha")
-    if not isinstance(number, int) or not head or not base:
+    if not isinstance(number, int) or not (isinstance(head, str) and head) or not (isinstance(base, str) and base):
         raise EventError("the pull_request payload has no number, head.sha or base.sha")
-    labels = get(payload, "pull_request", "labels", default=[]) or []
+    labels = get(payload, "pull_request", "labels")
+    labels = labels if isinstance(labels, list) else []
     settings.labels = frozenset(str(lb.get("name")) for lb in labels if isinstance(lb, dict) and lb.get("name"))
     started = time.monotonic()
     try:
@@ -751,6 +758,7 @@ def handle_event(event_name: str | None, event_path: str | None, settings: Setti
     if event_name not in ("issue_comment", "pull_request"):
         raise EventError(f"unsupported event {event_name!r}: vep-review handles issue_comment and pull_request")
     payload = load_event(event_path)
+    settings.event = payload
     if event_name == "issue_comment":
         return handle_issue_comment(payload, settings)
     return handle_pull_request(payload, settings)
@@ -789,9 +797,8 @@ def dry_run(repo_dir: str, base_ref: str, head_ref: str, full: bool, settings: S
             tree = materialize_base(source, base, Path(tmp))
             prepared = prepare(source, source.changed_files(base, head), head, base, tree, settings)
             mode = "full" if full else "check"
-            since = previous.head if previous is not None and previous.mode == "full" else ""
-            llm_items = items_since(source, prepared, since, settings) \
-                if mode == "full" and since and since not in (head, base) and source.read_ok(since) else None
+            since = llm_since(previous, mode, head, base)
+            llm_items = items_since(source, prepared, since, settings) if since and source.read_ok(since) else None
             report = review(prepared.items, mode, settings, llm_items=llm_items)
             report.files.extend(prepared.unreadable)
             key = CacheKey(head, config_hash(prepared.base, settings), mode, llm_state(report, mode))

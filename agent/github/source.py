@@ -169,10 +169,20 @@ class ApiSource:
         self.repo = repo
 
     def changed_files(self, pull) -> list[ChangedFile]:
-        """The files a PR changes (``pull``: a PyGithub ``PullRequest``)."""
+        """The files a PR changes (``pull``: a PyGithub ``PullRequest``).
+
+        Raises:
+            agent.github.client.UnexpectedAnswer: an answer that is not a list of files.
+            github.GithubException: any other API failure (after the client's retries).
+        """
+        from agent.github.client import answer_of
+
         out = []
-        for f in pull.get_files():
-            out.append(ChangedFile(path=f.filename, status=f.status, previous_path=f.previous_filename or None))
+        with answer_of("the files of the pull request"):
+            for f in pull.get_files():
+                if not isinstance(f.filename, str) or not isinstance(f.previous_filename or "", str):
+                    raise TypeError("a file without a name")
+                out.append(ChangedFile(path=f.filename, status=f.status, previous_path=f.previous_filename or None))
         return out
 
     def read(self, path: str, ref: str) -> bytes | None:
@@ -181,22 +191,26 @@ class ApiSource:
 
         Raises:
             SourceError: too large, or a content encoding that cannot be read.
+            agent.github.client.UnexpectedAnswer: an answer of the wrong shape.
             github.GithubException: any other API failure (after the client's retries).
         """
-        content = self._contents(path, ref)
-        if content is None or isinstance(content, list):
-            return None
-        size = content.size or 0
-        if size > MAX_FILE_BYTES:
-            raise SourceError(f"{path}: {size:,} bytes, larger than the {MAX_FILE_BYTES:,} bytes vep-review reads")
-        raw = content.raw_data
-        if raw.get("encoding") == "base64" and raw.get("content") is not None and (raw.get("content") or size == 0):
-            return base64.b64decode(raw["content"])
-        # Files over 1 MB come without content ("encoding": "none"): read the git blob.
-        blob = self.repo.get_git_blob(content.sha)
-        if blob.encoding != "base64":
-            raise SourceError(f"{path}: unexpected blob encoding {blob.encoding!r}")
-        return base64.b64decode(blob.content)
+        from agent.github.client import answer_of
+
+        with answer_of(f"{path} at {ref[:12]}"):
+            content = self._contents(path, ref)
+            if content is None or isinstance(content, list):
+                return None
+            size = content.size or 0
+            if size > MAX_FILE_BYTES:
+                raise SourceError(f"{path}: {size:,} bytes, larger than the {MAX_FILE_BYTES:,} bytes vep-review reads")
+            raw = content.raw_data
+            if raw.get("encoding") == "base64" and raw.get("content") is not None and (raw.get("content") or size == 0):
+                return base64.b64decode(raw["content"])
+            # Files over 1 MB come without content ("encoding": "none"): read the git blob.
+            blob = self.repo.get_git_blob(content.sha)
+            if blob.encoding != "base64":
+                raise SourceError(f"{path}: unexpected blob encoding {blob.encoding!r}")
+            return base64.b64decode(blob.content)
 
     def _contents(self, path: str, ref: str):
         """``repo.get_contents(path, ref)``, or ``None`` when nothing is at ``path``."""
@@ -212,11 +226,19 @@ class ApiSource:
             raise
 
     def list_dir(self, path: str, ref: str, dirs_only: bool = False) -> list[str] | None:
-        """Names in directory ``path`` at ``ref``; ``None`` when it does not exist."""
-        content = self._contents(path, ref)
-        if not isinstance(content, list):
-            return None
-        return [c.name for c in content if not dirs_only or c.type == "dir"]
+        """Names in directory ``path`` at ``ref``; ``None`` when it does not exist.
+
+        Raises:
+            agent.github.client.UnexpectedAnswer: an answer of the wrong shape.
+            github.GithubException: any other API failure (after the client's retries).
+        """
+        from agent.github.client import answer_of
+
+        with answer_of(f"the directory {path} at {ref[:12]}"):
+            content = self._contents(path, ref)
+            if not isinstance(content, list):
+                return None
+            return [str(c.name) for c in content if not dirs_only or c.type == "dir"]
 
 
 class GitSource:

@@ -173,6 +173,11 @@ class ReviewState:
         raw = json.dumps(compact, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         return f"<!-- vep-review:state v1 {base64.b64encode(zlib.compress(raw, 9)).decode()} -->"
 
+    def put(self, body: str) -> str:
+        """``body`` (a comment) with its state marker replaced by this state's (unchanged
+        when it has none)."""
+        return _STATE_RE.sub(lambda _m: self.marker(), body, count=1)
+
     @classmethod
     def parse(cls, body: str | None) -> ReviewState | None:
         """The state in a comment body, or ``None`` (no state, or one that cannot be read:

@@ -55,6 +55,12 @@ def number_and_line(doc) -> tuple[int | None, int | None]:
     return None, None
 
 
+def api_failure(note: str) -> Problem:
+    """The ``info`` problem for the run's first failed GitHub API request (``note``: the
+    one line of :meth:`agent.github.api.ProcessContext.call`); shared by the VEP7xx rules."""
+    return Problem(note, severity="info", fix="Run the check again later; the other findings are complete.")
+
+
 def tracking_issue(doc, ctx) -> tuple[int | None, dict | None, Problem | None]:
     """The VEP's tracking issue as the API gives it.
 
@@ -71,8 +77,7 @@ def tracking_issue(doc, ctx) -> tuple[int | None, dict | None, Problem | None]:
     if number is None:
         return None, None, None
     issue, note = process.call("issue", number)
-    return number, issue, (Problem(note, severity="info", fix="Run the check again later; "
-                                  "the other findings are complete.") if note else None)
+    return number, issue, (api_failure(note) if note else None)
 
 
 def check(doc, ctx):

@@ -49,7 +49,8 @@ SOURCE = ("kubevirt/enhancements .github/ISSUE_TEMPLATE/vep.md (\"Please keep th
           "docs/feature-lifecycle.md, Virtualization Enhancement Proposal")
 FIX = "Update the tracking issue's description, or the front matter, whichever is stale."
 
-_COMMENT_RE = LazyPattern(r"<!--.*?(?:-->|\Z)", re.S)
+#: An HTML comment (the templates' instructions and examples), unclosed ones to the end; also VEP704's.
+HTML_COMMENT_RE = LazyPattern(r"<!--.*?(?:-->|\Z)", re.S)
 _FIELD_RE = LazyPattern(r"^\s*\*\*(?P<name>[^*\n]+?)\*\*\s*:?\s*(?P<rest>.*)$")
 _SIG_CMD_RE = LazyPattern(r"^\s*/sig\s+(?P<sig>[A-Za-z0-9_-]+)\s*$")
 _TARGET_RE = LazyPattern(r"^\s*[*-]?\s*(?P<stage>alpha|beta|stable|ga)\s+release\s+target[^:]*:\s*(?P<value>.*)$", re.I)
@@ -79,7 +80,7 @@ def parse_issue(body: str | None) -> dict:
         ``owning-sig`` (``sig-…``), ``milestone`` ({stage: (major, minor)}), ``reviewers`` /
         ``approvers`` (sets of lowercased logins). Placeholders and empty fields are left out.
     """
-    text = _COMMENT_RE.sub("", (body if isinstance(body, str) else "").replace("\r\n", "\n"))
+    text = HTML_COMMENT_RE.sub("", (body if isinstance(body, str) else "").replace("\r\n", "\n"))
     out: dict = {}
     field = None
     primary = False
@@ -234,7 +235,8 @@ def check(doc, ctx):
 def _label_sig(issue: dict) -> str | None:
     """The issue's ``sig/…`` label as ``sig-…`` when it has exactly one (prow's ``/sig``
     command adds these labels; with several, which is primary is not known)."""
-    sigs = sorted({"sig-" + str(lb.get("name"))[4:].lower() for lb in issue.get("labels") or []
+    labels = issue.get("labels") if isinstance(issue.get("labels"), list) else []
+    sigs = sorted({"sig-" + str(lb.get("name"))[4:].lower() for lb in labels
                    if isinstance(lb, dict) and str(lb.get("name", "")).lower().startswith("sig/")})
     if len(sigs) == 1:
         return sigs[0]

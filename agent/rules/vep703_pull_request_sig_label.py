@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from agent.rules import Problem
 from agent.rules.vep206_field_value import usable
+from agent.rules.vep701_tracking_issue import api_failure
 
 ID = "VEP703"
 NAME = "pull-request-sig-label"
@@ -52,7 +53,7 @@ def pull_request(ctx) -> tuple[dict | None, Problem | None]:
         return None, None
     pr, note = process.call("pull", process.pull)
     if note:
-        return None, Problem(note, severity="info", fix="Run the check again later; the other findings are complete.")
+        return None, api_failure(note)
     return (pr if isinstance(pr, dict) else None), None
 
 
@@ -68,8 +69,9 @@ def check(doc, ctx):
     if sig is None:
         return
     label = f"sig/{sig[4:]}"
-    labels = {str(lb.get("name", "")).lower() for lb in pr.get("labels") or [] if isinstance(lb, dict)}
+    labels = pr.get("labels") if isinstance(pr.get("labels"), list) else []
+    labels = {str(lb.get("name", "")).lower() for lb in labels if isinstance(lb, dict)}
     if label not in labels:
         shown = ", ".join(f"`{x}`" for x in sorted(labels)) or "none"
-        yield Problem(f"Pull request #{pr.get('number', ctx.github.pull)} has no `{label}` label for the owning SIG "
+        yield Problem(f"Pull request #{ctx.github.pull} has no `{label}` label for the owning SIG "
                       f"{sig} (its labels: {shown}).", fix=f"Comment `/sig {sig[4:]}` on the pull request.")

@@ -26,6 +26,7 @@ import re
 
 from agent.rules import LazyPattern, Problem
 from agent.rules.vep701_tracking_issue import number_and_line
+from agent.rules.vep702_tracking_issue_mismatch import HTML_COMMENT_RE
 from agent.rules.vep703_pull_request_sig_label import pull_request
 
 ID = "VEP704"
@@ -34,7 +35,6 @@ SEVERITY = "warning"
 SOURCE = "kubevirt/enhancements .github/PULL_REQUEST_TEMPLATE.md, VEP Metadata (Tracking issue)"
 FIX = "Restore the PR template's `### VEP Metadata` section and link the tracking issue under **Tracking issue**."
 
-_COMMENT_RE = LazyPattern(r"<!--.*?(?:-->|\Z)", re.S)
 _SECTION_RE = LazyPattern(r"^\s{0,3}#{1,6}\s*VEP\s+Metadata\b", re.I | re.M)
 _TRACKING_RE = LazyPattern(r"^[ \t]*[*-]?[ \t]*\**[ \t]*Tracking[ \t]+issues?[ \t]*\**[ \t]*:?\**(?P<value>.*)$", re.I | re.M)
 _NUMBER_RE = LazyPattern(r"(?:/(?:issues|pull)/|#)(\d+)\b")
@@ -43,7 +43,7 @@ _NUMBER_RE = LazyPattern(r"(?:/(?:issues|pull)/|#)(\d+)\b")
 def tracking_numbers(body: str | None) -> set[int] | None:
     """The issue numbers on the description's "Tracking issue" line(s); ``None`` when the
     description has no such line. HTML comments are ignored."""
-    text = _COMMENT_RE.sub("", (body if isinstance(body, str) else "").replace("\r\n", "\n"))
+    text = HTML_COMMENT_RE.sub("", (body if isinstance(body, str) else "").replace("\r\n", "\n"))
     lines = list(_TRACKING_RE.finditer(text))
     if not lines:
         return None
@@ -59,8 +59,8 @@ def check(doc, ctx):
     if pr is None:
         return
     body = pr.get("body") if isinstance(pr.get("body"), str) else ""
-    text = _COMMENT_RE.sub("", body)
-    number = pr.get("number", ctx.github.pull)
+    text = HTML_COMMENT_RE.sub("", body)
+    number = ctx.github.pull  # the pull request the API answered about
     if not _SECTION_RE.search(text):
         if ctx.github.once(f"VEP704 section {number}"):
             yield Problem(f"The description of pull request #{number} has no `### VEP Metadata` section "

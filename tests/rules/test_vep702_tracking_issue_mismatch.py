@@ -173,3 +173,11 @@ def test_newer_layout_mismatches(fake):
         (9, "`reviewers` disagree with the tracking issue #123: only the VEP lists @rev2."),
         (13, "`milestone.beta: v1.9` disagrees with the tracking issue #123, whose Beta release target is v1.10."),
     ]
+
+
+@pytest.mark.parametrize("labels", [5, "sig/network", None])
+def test_issue_labels_that_are_not_a_list_are_ignored(fake, labels):
+    ctx = process_ctx(fake)
+    ctx.github.api.prime("issues/123", {"number": 123, "state": "open", "labels": labels,
+                                        "body": filled_issue(sig="$SIG")})
+    assert run_rule("VEP702", vep(123), ctx) == []

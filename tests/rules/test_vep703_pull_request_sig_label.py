@@ -49,3 +49,12 @@ def test_api_failure_is_one_note(fake, status):
     found = check_document(vep(123), process_ctx(fake, pull=7), [get_rule("VEP703"), get_rule("VEP704")])
     assert [(f.rule, f.severity.value) for f in found] == [("VEP703", "info")]
     assert found[0].message.startswith(f"GitHub API error {status}")
+
+
+@pytest.mark.parametrize("labels", [5, "sig/compute", {"name": "sig/compute"}, None])
+def test_labels_that_are_not_a_list_count_as_none(fake, labels):
+    ctx = process_ctx(fake, pull=7)
+    ctx.github.api.prime("pulls/7", {"number": 7, "labels": labels, "body": pr_body()})
+    found = check_document(vep(123), ctx, [get_rule("VEP703"), get_rule("VEP704")])
+    assert [(f.rule, f.message) for f in found] == [
+        ("VEP703", "Pull request #7 has no `sig/compute` label for the owning SIG sig-compute (its labels: none).")]

@@ -48,3 +48,10 @@ def test_a_description_without_the_section_is_reported_once(fake):
 
 def test_outside_a_pull_request_it_does_not_run(fake):
     assert run_rule("VEP704", vep(123), process_ctx(fake)) == []
+
+
+def test_an_answer_without_a_number_names_the_pull_request_under_review(fake):
+    ctx = process_ctx(fake, pull=7)
+    ctx.github.api.prime("pulls/7", {"number": None, "labels": [], "body": "Adds my VEP"})
+    (f,) = run_rule("VEP704", vep(123), ctx)
+    assert f.message.startswith("The description of pull request #7 has no `### VEP Metadata` section")
