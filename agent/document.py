@@ -103,6 +103,18 @@ def blank_comments(text: str) -> str:
     return _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text) if "<!--" in text else text
 
 
+def _blank_range(text: str, start: int, end: int) -> str:
+    """``blank_comments(text[start:end])`` without that slice: the parts between comments
+    joined (of a large text, one copy instead of three)."""
+    parts, pos = [], start
+    for m in _COMMENT_RE.finditer(text, start, end):
+        parts.append(text[pos:m.start()])
+        parts.append("\n" * text.count("\n", m.start(), m.end()))
+        pos = m.end()
+    parts.append(text[pos:end])
+    return "".join(parts)
+
+
 #: The start of a line that :func:`prose_lines` does not yield: the newline before a code
 #: fence (```` ``` ```` or ``~~~`` after at most three spaces; group ``fence``) or before a
 #: heading (``#`` after any indent). ``[^\S\n]`` is ``\s`` within one line; starting with a
@@ -131,16 +143,16 @@ def line_chunks(text: str, start: int = 0, end: int | None = None):
     yield text[start:end]
 
 
-def blanked_chunks(text: str, start: int = 0):
-    """:func:`line_chunks` of ``text[start:]`` with HTML comments blanked (line breaks kept):
-    joined with ``"\n"`` they are ``blank_comments(text[start:])``, without that copy of a
-    large text. Chunks are cut outside comments."""
-    if text.find("<!--", start) < 0:
-        yield from line_chunks(text, start)
+def blanked_chunks(text: str, start: int = 0, end: int | None = None):
+    """:func:`line_chunks` of ``text[start:end]`` with HTML comments blanked (line breaks
+    kept): joined with ``"\n"`` they are ``blank_comments(text[start:end])``, without that
+    copy of a large text. Chunks are cut outside comments."""
+    end = len(text) if end is None else end
+    if text.find("<!--", start, end) < 0:
+        yield from line_chunks(text, start, end)
         return
-    comments = _COMMENT_RE.finditer(text, start)
+    comments = _COMMENT_RE.finditer(text, start, end)
     m = next(comments, None)
-    end = len(text)
     while end - start > _CHUNK:
         cut = text.rfind("\n", start, start + _CHUNK)
         if cut < 0:
@@ -151,9 +163,9 @@ def blanked_chunks(text: str, start: int = 0):
             m = next(comments, None)
         if cut < 0:
             break
-        yield blank_comments(text[start:cut])
+        yield _blank_range(text, start, cut)
         start = cut + 1
-    yield blank_comments(text[start:])
+    yield _blank_range(text, start, end)
 
 
 def split_lines(text: str, start: int = 0, end: int | None = None):
@@ -274,6 +286,28 @@ class Lines:
         return bisect_right(self.starts, offset) - 1
 
 
+_NON_SPACE_RE = re.compile(r"\S")
+#: What :meth:`Section._content_lines` yields for a long line that counts (not a placeholder).
+_LONG_LINE = "\x00long line\x00"
+#: The characters ``str.split()`` splits at (``str.isspace``).
+_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+#: Characters of a section above which its comments are blanked in place, not stripped from a copy.
+_LARGE_SECTION = 1 << 20
+
+
+def _between(start: int, stop: int, holes: list[tuple[int, int]]):
+    """The spans of ``[start, stop)`` outside ``holes`` (sorted, disjoint, within it)."""
+    for a, b in holes:
+        if a > start:
+            yield start, a
+        start = max(start, b)
+    if stop > start:
+        yield start, stop
+
+
 def fold_spaces(text: str) -> str:
     """``" ".join(text.split())``; a long text a piece at a time (cut at whitespace), not
     through a list of every word of it (ten times its size in memory)."""
@@ -329,25 +363,85 @@ class Section:
         """:func:`normalize_heading` of the title."""
         return normalize_heading(self.title)
 
-    def _content_lines(self):
+    def _content_lines(self, fold_long: bool = True, fold_long_over: int = 0):
         """Yield the lines of :meth:`meaningful_lines` before the template placeholders are
         taken out (they depend on the caller), one at a time: :meth:`is_empty` stops at
-        the first line that counts."""
+        the first line that counts. With ``fold_long`` false, a line of more than 4096
+        characters with more than ``fold_long_over`` (and 256) that are not spaces is yielded as
+        :data:`_LONG_LINE` instead of a folded copy: no placeholder is that long."""
         if "body" in self.__dict__ or "_lines" not in self.__dict__:
             text, start, end = self.body, 0, len(self.body)
         else:  # read from the file's text: the body is not cut (nor kept) for this
             lines = self._lines
             first, last = self.line, min(self.end_line, len(lines))
             text, start, end = (lines.text, lines.starts[first], lines.starts[last] - 1) if first < last else ("", 0, 0)
-        if text.find("<!--", start, end) >= 0:
+        if text.find("<!--", start, end) < 0:
+            yield from self._lines_between(text, start, end, fold_long, fold_long_over)
+        elif end - start <= _LARGE_SECTION:
             text = strip_comments(text[start:end])
-            start, end = 0, len(text)
-        for chunk in line_chunks(text, start, end):  # (not every line of a large section at once)
-            for raw in chunk.splitlines():
-                line = " ".join(raw.split()) if len(raw) <= 4096 else fold_spaces(raw)
+            yield from self._lines_between(text, 0, len(text), fold_long, fold_long_over)
+        else:  # a large section: line by line with its comments blanked, no copy of it
+            yield from self._commented_lines(text, start, end, fold_long, fold_long_over)
+
+    @classmethod
+    def _commented_lines(cls, text: str, start: int, end: int, fold_long: bool, fold_long_over: int):
+        """:meth:`_lines_between` of ``text[start:end]`` with its HTML comments blanked (line
+        breaks kept), a line at a time: a short line is blanked as a copy, a long one counted
+        in place (the characters of the comments in it taken off)."""
+        comments = [(m.start(), m.end()) for m in _COMMENT_RE.finditer(text, start, end)]
+        k, pos = 0, start
+        while pos < end:
+            stop = text.find("\n", pos, end)
+            stop = end if stop < 0 else stop
+            while k < len(comments) and comments[k][1] <= pos:
+                k += 1
+            inside = []  # the comment parts within this line
+            j = k
+            while j < len(comments) and comments[j][0] < stop:
+                inside.append((max(comments[j][0], pos), min(comments[j][1], stop)))
+                j += 1
+            if not inside:
+                yield from cls._lines_between(text, pos, stop, fold_long, fold_long_over)
+            elif stop - pos > 4096 and not fold_long:
+                outside = stop - pos - sum(text.count(c, pos, stop) for c in _WHITESPACE)
+                for a, b in inside:
+                    outside -= b - a - sum(text.count(c, a, b) for c in _WHITESPACE)
+                if outside > fold_long_over:  # (a heading line is a heading whatever its comments)
+                    first = _NON_SPACE_RE.search(text, pos, stop)
+                    if text[first.start()] != "#":
+                        yield _LONG_LINE
+                else:
+                    line = "".join(text[a:b] for a, b in _between(pos, stop, inside))
+                    yield from cls._lines_between(line, 0, len(line), fold_long, fold_long_over)
+            else:
+                line = "".join(text[a:b] for a, b in _between(pos, stop, inside))
+                yield from cls._lines_between(line, 0, len(line), fold_long, fold_long_over)
+            pos = stop + 1
+
+    @staticmethod
+    def _lines_between(text: str, start: int, end: int, fold_long: bool, fold_long_over: int):
+        """:meth:`_content_lines` of ``text[start:end]`` (comments already out)."""
+        pos = start
+        while pos < end:  # line by line, by offsets: no copy of a long line, nor of the section
+            stop = text.find("\n", pos, end)
+            stop = end if stop < 0 else stop
+            if stop - pos <= 4096:
+                line = " ".join(text[pos:stop].split())
                 if line and line[0] != "#" and (line.strip("-*: ").lower() not in PLACEHOLDERS if len(line) <= 256
                                                 else not _is_placeholder(line)):
                     yield line
+            else:
+                first = _NON_SPACE_RE.search(text, pos, stop)
+                if first is not None and text[first.start()] != "#":
+                    # more characters than any placeholder has, spaces aside: it counts, unfolded
+                    if not fold_long and stop - pos - sum(text.count(c, pos, stop) for c in _WHITESPACE) > fold_long_over:
+                        yield _LONG_LINE
+                        pos = stop + 1
+                        continue
+                    line = fold_spaces(text[pos:stop])
+                    if not _is_placeholder(line):
+                        yield line
+            pos = stop + 1
 
     def meaningful_lines(self, placeholders: frozenset[str] = frozenset()) -> list[str]:
         """Lines that say something: no HTML comments, headings, blank lines,
@@ -356,8 +450,10 @@ class Section:
         return [line for line in self._content_lines() if line not in placeholders]
 
     def is_empty(self, placeholders: frozenset[str] = frozenset()) -> bool:
-        """True when :meth:`meaningful_lines` is empty."""
-        return all(line in placeholders for line in self._content_lines())
+        """True when :meth:`meaningful_lines` is empty (without folding a long line's spaces:
+        a line of more than 4096 characters that counts is no placeholder)."""
+        longest = max(256, max(map(len, placeholders), default=0))
+        return all(line in placeholders for line in self._content_lines(fold_long=False, fold_long_over=longest))
 
 
 class FrontMatter:
@@ -670,7 +766,7 @@ class VepDocument:
                 pos = m.start() + 1
                 marks.append((line, bool(m.group("fence"))))
             newlines += chunk.count("\n") + 1
-            tail = (tail + chunk + "\n")[-200:]
+            tail = (tail + chunk[-200:] + "\n")[-200:]  # (not a copy of the whole chunk)
             chunk = following
         if not found:
             return None

@@ -201,3 +201,27 @@ def test_process_statement_read_by_chunks_is_the_one_read_whole(monkeypatch):
     for chunk in (5, 37, 400):
         monkeypatch.setattr(document, "_CHUNK", chunk)
         assert [doc._process_statement_by_chunks() for doc in docs] == expected
+
+
+@pytest.mark.parametrize("body,empty", [
+    ("<!-- a comment -->\nTBD\n\n<!-- another\nover lines -->\n", True),
+    ("<!-- a comment -->\nTBD\nA real sentence.\n", False),
+    (" " * 5000 + "TBD\n<!-- x -->\n", True),                       # a long line that folds to a placeholder
+    ("word " * 2000 + "<!-- c -->\n", False),                       # a long line that counts
+    ("<!-- " + "word " * 2000 + "-->   \n- TBD\n", True),           # a long line that is all comment
+    ("abc <!-- x\n y --> TBD\n", False),
+])
+def test_a_large_sections_emptiness_read_in_place_is_the_one_read_from_a_copy(body, empty, monkeypatch):
+    # sections over 1 MB with comments are read line by line in place (comments blanked,
+    # long lines counted, not folded): the same answer as the small-section path, which
+    # strips the comments from a copy
+    text = "# VEP #1: x\n\n## Motivation\n\n" + body
+    small = parse(text).sections[1].is_empty()
+    monkeypatch.setattr(document, "_LARGE_SECTION", 16)
+    assert parse(text).sections[1].is_empty() == small == empty
+
+
+def test_blanking_a_range_is_blanking_its_slice():
+    text = "a <!-- x --> b\n<!-- multi\nline --> c\n<!-- open to the end\nd"
+    for start, end in ((0, len(text)), (2, 30), (15, len(text)), (0, 5)):
+        assert document._blank_range(text, start, end) == document.blank_comments(text[start:end])

@@ -293,7 +293,7 @@ def _body_text(doc) -> BodyText:
             code_lines.extend(range(first + start, first + end))
 
     for chunk in blanked_chunks(doc.text, doc.body_start):  # the body, comments blanked
-        raw_lines = chunk.split("\n")
+        raw_lines = chunk.split("\n") if "\n" in chunk else [chunk]  # (no copy of a one-line chunk)
         stripped = [line.strip() for line in raw_lines]
         # only blank lines and lines starting with a fence or heading character can end a run
         for i in [i for i, s in enumerate(stripped) if not s or s[0] in "`~#"]:
