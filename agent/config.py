@@ -23,6 +23,7 @@ suppresses those rules for that document.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -104,17 +105,20 @@ LLM_REVIEWERS = {"design_gaps": ("LLM101", "design-gap"), "cross_sig": ("LLM201"
 LLM_EFFORTS = ("low", "medium", "high", "max")
 
 
-def _number(value, source, key: str, low: float, high: float, integer: bool = False, what: str = "a number"):
-    """``value`` as a number in ``[low, high]`` (``low`` excluded for ``timeout``), or ConfigError."""
+def _number(value, source, key: str, low: float, high: float, integer: bool = False, what: str = "a number",
+            above: bool = False):
+    """``value`` as a number in ``[low, high]`` (``(low, high]`` with ``above``), or ConfigError."""
     ok = not isinstance(value, bool) and isinstance(value, (int, float, str))
     try:
         number = float(value) if ok else None
     except ValueError:
         number = None
+    if number is not None and not math.isfinite(number):
+        number = None
     if number is not None and integer and number != int(number):
         number = None
-    if number is None or not low <= number <= high or (key == "timeout" and number <= 0):
-        bounds = f"0 < {key} <= {high:g}" if key == "timeout" else f"{low:g} <= {key} <= {high:g}"
+    if number is None or not low <= number <= high or (above and number == low):
+        bounds = f"{low:g} {'<' if above else '<='} {key} <= {high:g}"
         raise ConfigError(f"{source}: llm {key} must be {what} ({bounds}), not {str(value)[:40]!r}")
     return int(number) if integer else number
 
@@ -138,7 +142,7 @@ def _llm_settings(value, source: str | None) -> dict:
         raise ConfigError(f"{source}: unknown llm setting(s): {', '.join(sorted(map(str, unknown)))}")
     out = dict(value)
     if "timeout" in value:  # seconds for the whole LLM part of a review (--llm-timeout)
-        out["timeout"] = _number(value["timeout"], source, "timeout", 0, 86400, what="a number of seconds")
+        out["timeout"] = _number(value["timeout"], source, "timeout", 0, 86400, what="a number of seconds", above=True)
     for key, high in (("max_findings", 100), ("max_findings_per_reviewer", 100)):
         if key in value:
             out[key] = _number(value[key], source, key, 0, high, integer=True, what="a whole number")

@@ -31,8 +31,12 @@ docs/feature-lifecycle.md (alpha, beta, GA); meta-VEP 282, VEP Front Matter.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Mapping, NamedTuple
+
+from agent.document import prose_lines
+from agent.rules import LazyPattern
 
 STAGES = ("alpha", "beta", "ga")
 _LABEL = {"alpha": "alpha", "beta": "beta", "ga": "GA"}
@@ -163,21 +167,15 @@ def targets(doc) -> list[_Target]:
         return []
 
 
-_UNSTAGED_RE = None
+#: A target line with a release and no stage word (compiled on first use: ``check`` imports this module).
+_UNSTAGED_RE = LazyPattern(r"\btargets?\b[^\n]{0,80}?\b(v?\d{1,3}\.\d{1,3})\b", re.IGNORECASE)
 
 
 def _unstaged_target(doc) -> tuple[int, str] | None:
     """The first prose line that targets a release without a stage ("This VEP targets
     version: v1.9"), as ``(line, "v1.9")``, to say why no stage was found. Never raises."""
-    global _UNSTAGED_RE
-    if _UNSTAGED_RE is None:
-        import re
-
-        _UNSTAGED_RE = re.compile(r"\btargets?\b[^\n]{0,80}?\b(v?\d{1,3}\.\d{1,3})\b", re.IGNORECASE)
     try:
-        from agent.rules.vep601_target_release_mismatch import prose_lines
-
-        for line, raw in prose_lines(doc.body, doc.body_line):
+        for line, raw in prose_lines(doc.text, doc.body_line, doc.body_start):  # (no copy of the body)
             m = _UNSTAGED_RE.search(raw) if "arget" in raw or "ARGET" in raw else None
             if m is not None and not raw.lstrip().startswith("~"):
                 version = m.group(1)

@@ -69,13 +69,14 @@ TARGETS = {"check whole corpus": 0.3, "check one file": 0.2, "check one 10 MB do
 BEGIN, END = "<!-- bench_check: begin -->", "<!-- bench_check: end -->"
 
 
-def write_between_markers(target: Path, table: str) -> None:
-    """Replace the text between BEGIN and END in ``target`` (the analysis around the table
-    is kept); a file without the markers gets them appended."""
+def write_between_markers(target: Path, table: str, begin: str = BEGIN, end: str = END) -> None:
+    """Replace the text between ``begin`` and ``end`` in ``target`` (the analysis around the
+    table is kept); a file without the markers gets them appended. Also used by the other
+    benchmark scripts, with their own markers."""
     text = target.read_text() if target.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{table}\n{END}"
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+    block = f"{begin}\n{table}\n{end}"
+    if begin in text and end in text:
+        text = text[: text.index(begin)] + block + text[text.index(end) + len(end):]
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     target.write_text(text)

@@ -35,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_check import write_between_markers  # benchmarks/, the script's folder, is on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "kubevirt-enhancements"
 EXAMPLE = ROOT / "examples/veps/sig-compute/4242-vcpu-hotplug-ceiling/vep.md"
@@ -131,17 +133,6 @@ def measure(cmd: list[str], env: dict, cwd: Path = ROOT) -> tuple[float, float, 
     return time.perf_counter() - start, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
-def write_between_markers(target: Path, table: str) -> None:
-    """Replace the text between BEGIN and END in ``target`` (appended when absent)."""
-    text = target.read_text() if target.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{table}\n{END}"
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    target.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=20, help="size of the single-document cases (MB)")
@@ -192,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.json:
         print(table)
     if args.write:
-        write_between_markers(Path(args.write), table)
+        write_between_markers(Path(args.write), table, BEGIN, END)
     return 0
 
 

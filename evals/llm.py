@@ -33,6 +33,7 @@ from pathlib import Path
 
 from agent.document import VepDocument, normalize_heading, parse
 from agent.findings import Finding
+from agent.llm.fake_server import MARK as FAKE_SERVER_MARK  # how the fake server's findings begin
 from agent.template import Template
 
 from evals import replay
@@ -58,9 +59,6 @@ DEV_SPLIT_NOTE = ("This is the DEVELOPMENT split (even VEP numbers, ../shared/ev
                   "to particular VEPs.")
 DEV_SPLIT_FILE = "human-concerns-dev.jsonl"
 SYNTHETIC_LABEL = "SYNTHETIC cassettes: hand-made harness test data, not a model's score"
-#: How the fake server's answers begin (:mod:`agent.llm.fake_server`): a case whose findings
-#: do was recorded from it (``--record --base-url``) and is labelled SYNTHETIC, never a model's.
-FAKE_SERVER_MARK = "[synthetic]"
 
 #: Home sections of each concern category (canonical template names); ``None``: any section.
 CATEGORY_SECTIONS: dict[str, tuple[str, ...] | None] = {
@@ -545,7 +543,8 @@ def run_llm_set(name: str, cases: list[LlmCase], corpus: Corpus, settings: LlmSe
                 report = _review(case, corpus, settings, record)
                 status = report.llm_status or ""
                 llm = [f for f in report.findings if f.origin == "llm"]
-                if any(f.message.startswith(FAKE_SERVER_MARK) for f in llm):  # recorded from the fake server
+                # recorded from the fake server (--record --base-url): SYNTHETIC, never a model's
+                if any(f.message.startswith(FAKE_SERVER_MARK) for f in llm):
                     synthetic = cr.extra["synthetic"] = True
                     if metadata is not None:
                         metadata["synthetic"] = True  # written with the cassette: replays say so too

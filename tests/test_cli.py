@@ -119,6 +119,7 @@ def test_bad_config_is_a_one_line_error(tmp_path, capsys):
 @pytest.mark.parametrize("setting,said", [
     ("max_findings: lots", "llm max_findings must be a whole number"),
     ("max_findings: -1", "llm max_findings must be a whole number"),
+    ("max_findings: .nan", "llm max_findings must be a whole number"),
     ("max_findings_per_reviewer: 2.5", "llm max_findings_per_reviewer must be a whole number"),
     ("min_confidence: high", "llm min_confidence must be a number (0 <= min_confidence <= 1)"),
     ("min_confidence: 2", "llm min_confidence must be a number"),

@@ -53,6 +53,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+#: How every text of the fake server's findings begins (the evals label such answers SYNTHETIC).
+MARK = "[synthetic]"
 _DOC_RE = re.compile(r"<vep_document[^>]*>\n(.*?)\n</vep_document>", re.S)
 _CATEGORY = {"design_gaps": "upgrade-rollback", "cross_sig": "cross-sig", "feature_gate": "feature-gate"}
 
@@ -119,10 +121,10 @@ def chatty_answer(body: dict, reviewer: str, n: int) -> dict:
             "section": None,
             "category": _CATEGORIES[(index * 3 + i) % len(_CATEGORIES)],
             "severity": "warning" if i % 2 == 0 else "info",
-            "concern": ("[synthetic] More detail would help." if generic
-                        else f"[synthetic] The passage \u201c{words}\u201d leaves a question open."),
-            "suggestion": ("[synthetic] Add more detail." if generic
-                           else f"[synthetic] Say more about \u201c{words}\u201d."),
+            "concern": (f"{MARK} More detail would help." if generic
+                        else f"{MARK} The passage \u201c{words}\u201d leaves a question open."),
+            "suggestion": (f"{MARK} Add more detail." if generic
+                           else f"{MARK} Say more about \u201c{words}\u201d."),
             "confidence": _CONFIDENCES[i % len(_CONFIDENCES)],
             "sig": "sig-storage" if reviewer == "cross_sig" else None,
             "answered_in": None, "fits_any_vep": False, "quote_supports": True, "conflicts_with": None,
@@ -146,7 +148,7 @@ def synthetic_answer(body: dict, reviewer: str, unverifiable: bool = False) -> d
         "section": None,
         "category": _CATEGORY.get(reviewer, "other"),
         "severity": "info",
-        "concern": f"[synthetic] Fake-server finding for the {reviewer} reviewer about \u201c{' '.join(quote.split()[:5])}\u201d; "
+        "concern": f"{MARK} Fake-server finding for the {reviewer} reviewer about \u201c{' '.join(quote.split()[:5])}\u201d; "
                    "not a real review.",
         "suggestion": "Ignore this synthetic finding: it comes from the local test server.",
         "confidence": 0.5,
